@@ -1,0 +1,74 @@
+/** Byte helpers shared by the crypto primitives: concatenation, XOR, big-endian integers, comparisons. */
+import { timingSafeEqual } from "node:crypto";
+
+const encoder = new TextEncoder();
+
+/** Strings are UTF-8 encoded; byte arrays are taken as they are (copied). */
+export function toBytes(value: Uint8Array | string): Uint8Array {
+  return typeof value === "string" ? encoder.encode(value) : Uint8Array.from(value);
+}
+
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Byte-wise XOR of two equally long strings. */
+export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length !== b.length) throw new RangeError(`xorBytes: lengths differ (${a.length} vs ${b.length})`);
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
+  return out;
+}
+
+/** Constant-time equality; different lengths compare unequal (the length itself is not secret). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Big-endian unsigned integer of any length (empty = 0). */
+export function bytesToBigInt(bytes: Uint8Array): bigint {
+  if (bytes.length === 0) return 0n;
+  return BigInt("0x" + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex"));
+}
+
+/** MIN(n): minimal big-endian encoding, no leading zero bytes (0 encodes as the empty string). */
+export function bigIntToMinBytes(value: bigint): Uint8Array {
+  if (value < 0n) throw new RangeError("bigIntToMinBytes: negative value");
+  if (value === 0n) return new Uint8Array(0);
+  let hex = value.toString(16);
+  if (hex.length % 2 === 1) hex = "0" + hex;
+  return new Uint8Array(Buffer.from(hex, "hex"));
+}
+
+/** PAD(n): big-endian, left-padded with zero bytes to exactly `length` bytes. */
+export function bigIntToPaddedBytes(value: bigint, length: number): Uint8Array {
+  return padBytes(bigIntToMinBytes(value), length);
+}
+
+/** Left-pads a big-endian byte string with zeros to `length` bytes. */
+export function padBytes(bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.length > length) throw new RangeError(`padBytes: ${bytes.length} bytes do not fit in ${length}`);
+  const out = new Uint8Array(length);
+  out.set(bytes, length - bytes.length);
+  return out;
+}
+
+/** Strips leading zero bytes (MIN of a big-endian byte string). */
+export function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  return bytes.subarray(i);
+}
+
+/** Overwrites key material in place. */
+export function wipe(...buffers: readonly (Uint8Array | undefined)[]): void {
+  for (const b of buffers) b?.fill(0);
+}
