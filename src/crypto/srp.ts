@@ -14,7 +14,6 @@ import {
   bigIntToPaddedBytes,
   bytesEqual,
   bytesToBigInt,
-  concatBytes,
   padBytes,
   toBytes,
   wipe,
