@@ -1,0 +1,72 @@
+/**
+ * Brute-force limit for prov-session handshakes, in the spirit of matter.js's PASE window: a PoP or SRP
+ * password is often short, and an ESP32 lets a client on the SoftAP guess forever. After `maxFailures` failed
+ * handshakes in a row the guard refuses handshakes for a back-off that doubles with every further failure.
+ * A refused handshake fails like any other (the transport closes without a reply, protocol.md §2.2 class 2).
+ */
+import { LockedOutError } from "../errors.js";
+import { defaultLogger, type Logger } from "../logger.js";
+
+export interface HandshakeGuardOptions {
+  /** Consecutive failures that trigger a lockout. Default 5. */
+  maxFailures?: number;
+  /** First lockout length. Default 1000 ms; doubles with every failure past maxFailures. */
+  baseDelayMs?: number;
+  /** Longest lockout. Default 60 000 ms. */
+  maxDelayMs?: number;
+  logger?: Logger;
+  /** Clock, injectable for tests. Default Date.now. */
+  now?: () => number;
+}
+
+export class HandshakeGuard {
+  readonly #maxFailures: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  #failures = 0;
+  #lockedUntil = 0;
+
+  constructor(options: HandshakeGuardOptions = {}) {
+    this.#maxFailures = Math.max(1, options.maxFailures ?? 5);
+    this.#baseDelayMs = Math.max(0, options.baseDelayMs ?? 1000);
+    this.#maxDelayMs = Math.max(this.#baseDelayMs, options.maxDelayMs ?? 60_000);
+    this.#logger = options.logger ?? defaultLogger;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Consecutive failed handshakes so far. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** Throws LockedOutError while handshakes are refused. */
+  check(): void {
+    const remaining = this.#lockedUntil - this.#now();
+    if (remaining > 0) {
+      throw new LockedOutError(
+        `handshake refused: ${this.#failures} failed attempts, locked for another ${remaining} ms`,
+        remaining,
+        { hint: "wait, then retry with the correct proof of possession / SRP password" },
+      );
+    }
+  }
+
+  recordFailure(): void {
+    this.#failures += 1;
+    if (this.#failures < this.#maxFailures) return;
+    const exponent = Math.min(this.#failures - this.#maxFailures, 30);
+    const delay = Math.min(this.#baseDelayMs * 2 ** exponent, this.#maxDelayMs);
+    this.#lockedUntil = this.#now() + delay;
+    this.#logger.warn(`${this.#failures} failed handshakes in a row; refusing handshakes for ${delay} ms`, {
+      failures: this.#failures,
+      delayMs: delay,
+    });
+  }
+
+  recordSuccess(): void {
+    this.#failures = 0;
+    this.#lockedUntil = 0;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * protocomm core (protocol.md §3): the endpoint registry and dispatch of the device, holding exactly one
+ * security session. It knows nothing of HTTP: the transport decides which session a request belongs to
+ * (§2.3) and calls openSession/handle; any throw from handle means "fail", which the HTTP transport turns into
+ * closing the connection without a reply (§2.2 class 2).
+ */
+import { AuthenticationError, ProtocolError, SessionError, UsageError } from "../errors.js";
+import { childLogger, defaultLogger, type Logger } from "../logger.js";
+import type { DeviceSecurity, DeviceSecuritySession } from "../security/types.js";
+import type { HandshakeGuard } from "./handshake-guard.js";
+import type { EndpointHandler } from "./types.js";
+
+export type VersionReply = Uint8Array | string | (() => Uint8Array | string);
+
+export interface ProtocommOptions {
+  security: DeviceSecurity;
+  logger?: Logger;
+  /** Brute-force limit for prov-session; none by default (ESP-IDF has none). */
+  handshakeGuard?: HandshakeGuard;
+}
+
+type Endpoint =
+  | { kind: "version"; reply: VersionReply }
+  | { kind: "security" }
+  | { kind: "request"; handler: EndpointHandler };
+
+const encoder = new TextEncoder();
+
+export class Protocomm {
+  readonly #security: DeviceSecurity;
+  readonly #logger: Logger;
+  readonly #guard: HandshakeGuard | undefined;
+  readonly #endpoints = new Map<string, Endpoint>();
+  #sessionId: number | undefined;
+  #session: DeviceSecuritySession | undefined;
+
+  constructor(options: ProtocommOptions) {
+    this.#security = options.security;
+    this.#logger = childLogger(options.logger ?? defaultLogger, "protocomm");
+    this.#guard = options.handshakeGuard;
+  }
+
+  /** The version endpoint: never encrypted, answered whatever the session state (§3.1, §10 item 7). */
+  setVersionEndpoint(name: string, reply: VersionReply): void {
+    this.#add(name, { kind: "version", reply });
+  }
+
+  /** The security endpoint: its bodies are plaintext SessionData handled by the security scheme. */
+  setSecurityEndpoint(name: string): void {
+    this.#add(name, { kind: "security" });
+  }
+
+  /** A request endpoint: body decrypted with the session, handler output encrypted. */
+  addEndpoint(name: string, handler: EndpointHandler): void {
+    this.#add(name, { kind: "request", handler });
+  }
+
+  removeEndpoint(name: string): void {
+    this.#endpoints.delete(name);
+  }
+
+  hasEndpoint(name: string): boolean {
+    return this.#endpoints.has(name);
+  }
+
+  /** The id of the open session, if any. */
+  get sessionId(): number | undefined {
+    return this.#sessionId;
+  }
+
+  /** Starts a new transport session; the previous session's keys are destroyed first (§2.3 step 2). */
+  openSession(id: number): void {
+    this.#closeCurrent();
+    this.#session = this.#security.createSession();
+    this.#sessionId = id;
+    this.#logger.debug("session opened", { sessionId: id });
+  }
+
+  closeSession(id: number): void {
+    if (this.#sessionId !== id) return;
+    this.#closeCurrent();
+  }
+
+  /** Processes one request; resolves with the reply body, throws on any failure. */
+  async handle(sessionId: number, endpoint: string, body: Uint8Array): Promise<Uint8Array> {
+    const entry = this.#endpoints.get(endpoint);
+    if (entry === undefined) {
+      // §3.1: lookup is by exact name; a query string or suffix makes the name unknown ⇒ failure.
+      throw new ProtocolError(`no endpoint named ${JSON.stringify(endpoint)}`);
+    }
+    switch (entry.kind) {
+      case "version":
+        return this.#versionReply(entry.reply);
+      case "security":
+        return this.#handshake(sessionId, body);
+      case "request":
+        return this.#request(sessionId, endpoint, entry.handler, body);
+    }
+  }
+
+  /** Destroys the session (provisioning stopped). Endpoints stay registered. */
+  close(): void {
+    this.#closeCurrent();
+  }
+
+  #add(name: string, endpoint: Endpoint): void {
+    if (name.length === 0 || name.startsWith("/")) {
+      throw new UsageError(
+        `invalid endpoint name ${JSON.stringify(name)}: give the name without a leading '/'`,
+      );
+    }
+    this.#endpoints.set(name, endpoint);
+  }
+
+  #closeCurrent(): void {
+    if (this.#session !== undefined) {
+      this.#session.close();
+      this.#logger.debug("session closed", { sessionId: this.#sessionId });
+    }
+    this.#session = undefined;
+    this.#sessionId = undefined;
+  }
+
+  #versionReply(reply: VersionReply): Uint8Array {
+    const value = typeof reply === "function" ? reply() : reply;
+    return typeof value === "string" ? encoder.encode(value) : value;
+  }
+
+  #sessionFor(sessionId: number): DeviceSecuritySession {
+    if (this.#session === undefined || this.#sessionId !== sessionId) {
+      throw new SessionError(`no security session with id ${sessionId}`);
+    }
+    return this.#session;
+  }
+
+  #handshake(sessionId: number, body: Uint8Array): Uint8Array {
+    this.#guard?.check();
+    const session = this.#sessionFor(sessionId);
+    let reply: Uint8Array;
+    try {
+      reply = session.handshake(body);
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        this.#logger.warn("handshake failed: proof did not verify", { sessionId });
+        this.#guard?.recordFailure();
+      }
+      throw error;
+    }
+    if (session.established) this.#guard?.recordSuccess();
+    return reply;
+  }
+
+  async #request(
+    sessionId: number,
+    endpoint: string,
+    handler: EndpointHandler,
+    body: Uint8Array,
+  ): Promise<Uint8Array> {
+    const session = this.#sessionFor(sessionId);
+    if (!session.established) {
+      // §3.1: no automatic handshake; request endpoints before prov-session completes fail.
+      throw new SessionError(`request to ${endpoint} before the handshake completed`);
+    }
+    const plaintext = session.decrypt(body);
+    if (session.version === 2 && plaintext.length === 0) {
+      // §3.1 note: an ESP32 fails a zero-byte allocation, so an empty sec2 plaintext is a failure.
+      throw new ProtocolError(`empty request to ${endpoint}`);
+    }
+    const output = await handler(plaintext, { sessionId, endpoint });
+    if (this.#session !== session) {
+      // A new client took over while the handler ran: its keys are not ours to use.
+      throw new SessionError(`session ${sessionId} was replaced while ${endpoint} was being handled`);
+    }
+    if (session.version === 1 && output.length === 0) {
+      // §3.1 note: sec1 devices fail on an empty handler reply (zero-byte allocation).
+      throw new ProtocolError(`empty reply from ${endpoint}`);
+    }
+    return session.encrypt(output);
+  }
+}
