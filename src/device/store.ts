@@ -25,3 +25,35 @@ export interface StateStore {
   /** Forgets the credentials (ESP's flash erase / reset provisioning); the MAC stays. */
   eraseCredentials(): Promise<void>;
 }
+
+/** A deep copy, so callers and stores never share byte arrays. */
+export function copyDeviceState(state: DeviceState): DeviceState {
+  const copy: DeviceState = {};
+  if (state.mac !== undefined) copy.mac = Uint8Array.from(state.mac);
+  if (state.credentials !== undefined) {
+    copy.credentials = {
+      ssid: Uint8Array.from(state.credentials.ssid),
+      passphrase: Uint8Array.from(state.credentials.passphrase),
+    };
+  }
+  return copy;
+}
+
+/**
+ * What a stored state may hold (protocol.md §8.1: SetConfig keeps ssid ≤ 32 and passphrase ≤ 63 bytes; 64 is
+ * allowed for a hex PSK). Returns a description of the first problem, or undefined when the state is fine.
+ */
+export function deviceStateProblem(state: DeviceState): string | undefined {
+  if (state.mac !== undefined && (!(state.mac instanceof Uint8Array) || state.mac.length !== 6)) {
+    return "mac must be 6 bytes";
+  }
+  const credentials = state.credentials;
+  if (credentials === undefined) return undefined;
+  if (!(credentials.ssid instanceof Uint8Array) || credentials.ssid.length > 32) {
+    return "credentials.ssid must be at most 32 bytes";
+  }
+  if (!(credentials.passphrase instanceof Uint8Array) || credentials.passphrase.length > 64) {
+    return "credentials.passphrase must be at most 64 bytes";
+  }
+  return undefined;
+}

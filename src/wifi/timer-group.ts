@@ -1,0 +1,35 @@
+/**
+ * Timers that can be cancelled together. The simulated radio gives each connection attempt and each scan its
+ * own group, so a new connect() or disconnect() can drop everything the old attempt had pending (no stale
+ * events) and close() leaves no handle that would keep the process alive.
+ */
+export class TimerGroup {
+  readonly #timeScale: number;
+  readonly #pending = new Set<NodeJS.Timeout>();
+
+  /** `timeScale` multiplies every delay: 1 = real time, 0.01 = a hundred times faster. */
+  constructor(timeScale: number) {
+    this.#timeScale = timeScale;
+  }
+
+  /** Runs `fn` after `ms` simulated milliseconds. */
+  after(ms: number, fn: () => void): void {
+    const handle = setTimeout(
+      () => {
+        this.#pending.delete(handle);
+        fn();
+      },
+      Math.max(0, ms * this.#timeScale),
+    );
+    this.#pending.add(handle);
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  clear(): void {
+    for (const handle of this.#pending) clearTimeout(handle);
+    this.#pending.clear();
+  }
+}
