@@ -1,0 +1,80 @@
+/** Typed views of the Wi-Fi status and scan replies (protocol.md §4.6–§4.8, §8.1, §8.5). */
+
+/** Names of ESP-IDF `wifi_auth_mode_t` values; 0–7 are in the proto enum, the rest arrive as raw numbers (§8.5). */
+const AUTH_MODE_NAMES = [
+  "Open",
+  "WEP",
+  "WPA_PSK",
+  "WPA2_PSK",
+  "WPA_WPA2_PSK",
+  "WPA2_ENTERPRISE",
+  "WPA3_PSK",
+  "WPA2_WPA3_PSK",
+  "WAPI_PSK",
+  "OWE",
+  "WPA3_ENT_192",
+  "WPA3_EXT_PSK",
+  "WPA3_EXT_PSK_MIXED_MODE",
+  "DPP",
+  "WPA3_ENTERPRISE",
+  "WPA2_WPA3_ENTERPRISE",
+  "WPA_ENTERPRISE",
+] as const;
+
+export function authModeName(auth: number): string {
+  return AUTH_MODE_NAMES[auth] ?? `Unknown(${auth})`;
+}
+
+export interface ScanEntry {
+  /** The SSID decoded as UTF-8 (latin-1 when it is not valid UTF-8). */
+  ssid: string;
+  /** The SSID exactly as the device sent it; pass it to setConfig for non-UTF-8 names. */
+  ssidBytes: Uint8Array;
+  /** 12 lowercase hex digits, like esp_prov prints it. */
+  bssid: string;
+  channel: number;
+  /** dBm, negative. */
+  rssi: number;
+  /** Raw `wifi_auth_mode_t` number. */
+  auth: number;
+  authName: string;
+}
+
+export interface ConnectedInfo {
+  ip: string;
+  ssid: string;
+  /** 12 lowercase hex digits ("" when the device sent none). */
+  bssid: string;
+  channel: number;
+  authMode: number;
+  authModeName: string;
+}
+
+/** One GetStatus reply. */
+export type WifiStatus =
+  | { state: "connecting"; attemptsRemaining?: number }
+  | ({ state: "connected" } & ConnectedInfo)
+  | { state: "failed"; reason: "AuthError" | "NetworkNotFound" }
+  /** sta_state 2 is never produced by ESP-IDF (§8.1) but exists in the enum. */
+  | { state: "disconnected" };
+
+/** Final result of waitForConnection. */
+export type ConnectionOutcome =
+  | ({ state: "connected" } & ConnectedInfo)
+  | { state: "failed"; reason: "AuthError" | "NetworkNotFound" }
+  /** The device stopped answering: its radio moved to the home network's channel, or it finished and shut down. */
+  | { state: "unknown"; why: string }
+  /** The wait ran out of time while the device still said "connecting". */
+  | { state: "timeout"; waitedMs: number; last: WifiStatus | undefined };
+
+export function decodeSsid(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return Buffer.from(bytes).toString("latin1");
+  }
+}
+
+export function bssidHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
