@@ -53,7 +53,7 @@ export async function runCrashTrials(options: CrashTrialOptions): Promise<CrashT
     throw new CrashSafetyViolation(`${options.dir} holds a state not from this sequence`);
   for (let k = 0; k < options.kills; k++) {
     const acks = await runAndKill(options.dir, Math.floor(random() * (maxDelayMs + 1)));
-    const lastAck = acks.length > 0 ? acks[acks.length - 1]! : current;
+    const lastAck: number = acks.length > 0 ? acks[acks.length - 1]! : current;
     const state = await new FileStateStore({ dir: options.dir, logger }).load();
     const found = indexOfState(state);
     if (warnings.length > 0)
