@@ -139,6 +139,11 @@ export class ProvisioningManager {
     return this.#station;
   }
 
+  /** The credentials of the current provisioning run (after Apply), for the station after the stop. */
+  get activeConfig(): StationConfig | undefined {
+    return this.#active;
+  }
+
   /** True unless the application disabled auto-stop (wifi_prov_mgr_disable_auto_stop). */
   get autoStop(): boolean {
     return this.#autoStopMs !== false;

@@ -1,0 +1,33 @@
+/** What the device answers on `proto-ver` for each compat profile (protocol.md §3.3). */
+import { formatVersionInfo } from "../protocomm/index.js";
+import type { AppVersionInfo } from "../protocomm/index.js";
+import type { CompatRules } from "./compat.js";
+
+export interface VersionReplyInput {
+  rules: CompatRules;
+  securityVersion: 0 | 1 | 2;
+  securityPatchVersion: 0 | 1;
+  /** sec1 only: whether a PoP is required (no PoP advertises "no_pop"). */
+  hasPop: boolean;
+  apps?: Record<string, AppVersionInfo>;
+}
+
+export function versionReply(input: VersionReplyInput): string {
+  const { rules, securityVersion } = input;
+  if (rules.versionStyle === "legacy-v0.1") return "V0.1";
+  // At most one of no_sec / no_pop, then always wifi_scan; sec2 has no marker (§3.3).
+  const cap: string[] = [];
+  if (securityVersion === 0) cap.push("no_sec");
+  else if (securityVersion === 1 && !input.hasPop) cap.push("no_pop");
+  cap.push("wifi_scan");
+  const patch = securityVersion === 2 ? input.securityPatchVersion : 0;
+  return formatVersionInfo({
+    ...(input.apps ? { apps: input.apps } : {}),
+    prov: {
+      ver: "v1.1",
+      secVer: securityVersion,
+      ...(rules.versionStyle === "json" ? { secPatchVer: patch } : {}),
+      cap,
+    },
+  });
+}
