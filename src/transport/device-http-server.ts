@@ -1,0 +1,343 @@
+/**
+ * The device's HTTP server, behaving like ESP-IDF's esp_http_server + protocomm_httpd (protocol.md §2.1–§2.3).
+ *
+ * Built on a raw `net` server with a small strict parser rather than node:http, because node:http cannot
+ * produce ESP's bytes or its failure classes: it adds Date/Connection/Keep-Alive headers, answers malformed
+ * requests itself (with its own status lines and bodies), accepts chunked bodies and applies idle timeouts.
+ * ESP's two failure classes (§2.2) are: an error reply from the framework then close, and — for every
+ * provisioning-level failure — closing the connection without any reply. Both are reproduced here exactly.
+ */
+import net from "node:net";
+import { randomBytes } from "node:crypto";
+import { TransportError, UsageError } from "../errors.js";
+import { childLogger, defaultLogger, type Logger } from "../logger.js";
+import type { Protocomm } from "../protocomm/index.js";
+import { DeviceSessionTracker } from "./device-session-tracker.js";
+import {
+  headerValue,
+  leadingBlankBytes,
+  parseRequestHead,
+  type HeadLimits,
+  type HttpErrorStatus,
+  type RequestHead,
+} from "./http-request-head.js";
+import { errorResponse, successResponse } from "./http-responses.js";
+
+/** protocomm_httpd refuses bodies over 4 KiB (MAX_REQ_BODY_LEN). */
+export const MAX_BODY_BYTES = 4096;
+/** Listen backlog of the device (esp_http_server backlog_conn = 5). */
+const BACKLOG = 5;
+
+export interface DeviceHttpServerOptions {
+  protocomm: Protocomm;
+  /** true (default): v5.5 cookie + socket session rule. false: IDF v4.0, session = socket, no cookies. */
+  cookies?: boolean;
+  /** Header block limit. Default 1024 (CONFIG_HTTPD_MAX_REQ_HDR_LEN), or 512 when cookies is false (v4.0). */
+  maxHeaderBytes?: number;
+  /** Request target limit. Default 512 (CONFIG_HTTPD_MAX_URI_LEN). */
+  maxUriBytes?: number;
+  /** Longest wait for the next bytes of a started request (recv_wait_timeout). Default 5000 ms. */
+  receiveTimeoutMs?: number;
+  /** Simultaneous connections; a new one first closes the least recently used. Default 1 (max_open_sockets). */
+  maxConnections?: number;
+  logger?: Logger;
+  /** Session id source, full 32-bit range (esp_random()). Injectable for tests. */
+  randomSessionId?: () => number;
+}
+
+type ConnectionState = "head" | "body" | "busy" | "closed";
+
+interface Connection {
+  readonly id: number;
+  readonly socket: net.Socket;
+  buffer: Buffer;
+  state: ConnectionState;
+  /** The request being read: its head, session and body length. */
+  request:
+    { head: RequestHead; endpoint: string; sessionId: number; isNew: boolean; length: number } | undefined;
+  /** This connection started a session (ESP attaches the close callback to it). */
+  createdSession: boolean;
+  /** The client half-closed: finish what is buffered, then close. */
+  ended: boolean;
+  lastUsed: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const defaultRandomSessionId = () => randomBytes(4).readUInt32BE(0);
+
+export class DeviceHttpServer {
+  readonly #protocomm: Protocomm;
+  readonly #cookies: boolean;
+  readonly #limits: HeadLimits;
+  readonly #receiveTimeoutMs: number;
+  readonly #maxConnections: number;
+  readonly #logger: Logger;
+  readonly #tracker: DeviceSessionTracker;
+  readonly #connections = new Map<number, Connection>();
+  /** Most bytes buffered per connection before reading pauses: head limits plus one full body. */
+  readonly #bufferBound: number;
+  #server: net.Server | undefined;
+  #nextConnectionId = 1;
+  #useCounter = 0;
+
+  constructor(options: DeviceHttpServerOptions) {
+    this.#protocomm = options.protocomm;
+    this.#cookies = options.cookies ?? true;
+    this.#limits = {
+      maxHeaderBytes: options.maxHeaderBytes ?? (this.#cookies ? 1024 : 512),
+      maxUriBytes: options.maxUriBytes ?? 512,
+    };
+    this.#receiveTimeoutMs = options.receiveTimeoutMs ?? 5000;
+    this.#maxConnections = Math.max(1, options.maxConnections ?? 1);
+    this.#logger = childLogger(options.logger ?? defaultLogger, "httpd");
+    this.#tracker = new DeviceSessionTracker({
+      protocomm: options.protocomm,
+      cookies: this.#cookies,
+      randomId: options.randomSessionId ?? defaultRandomSessionId,
+      logger: this.#logger,
+    });
+    this.#bufferBound = this.#limits.maxUriBytes + 64 + this.#limits.maxHeaderBytes + MAX_BODY_BYTES;
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  async listen(address: { host: string; port: number }): Promise<{ host: string; port: number }> {
+    if (this.#server !== undefined) throw new UsageError("the HTTP server is already listening");
+    // allowHalfOpen: a client that half-closes after its last request still gets the reply (esp_prov does).
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (cause: Error) => {
+        this.#server = undefined;
+        reject(
+          new TransportError(`cannot listen on ${address.host}:${address.port}: ${cause.message}`, {
+            cause,
+            hint: "is another service using this port?",
+          }),
+        );
+      };
+      server.once("error", onError);
+      server.listen({ host: address.host, port: address.port, backlog: BACKLOG }, () => {
+        server.off("error", onError);
+        resolve();
+      });
+    });
+    server.on("error", (error) => this.#logger.error("server error", { error: error.message }));
+    const bound = server.address() as net.AddressInfo;
+    this.#logger.info("listening", { host: bound.address, port: bound.port });
+    return { host: bound.address, port: bound.port };
+  }
+
+  /** Stops listening, closes every connection and destroys the session (protocol.md §2.3 item 6). */
+  async close(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const connection of [...this.#connections.values()]) this.#drop(connection, "server stopping");
+    this.#tracker.reset();
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  #accept(socket: net.Socket): void {
+    // max_open_sockets with LRU purge: the least recently used connection is closed before the new one is served.
+    while (this.#connections.size >= this.#maxConnections) {
+      let oldest: Connection | undefined;
+      for (const c of this.#connections.values())
+        if (oldest === undefined || c.lastUsed < oldest.lastUsed) oldest = c;
+      if (oldest === undefined) break;
+      this.#drop(oldest, "purged for a new connection (LRU)");
+    }
+    const connection: Connection = {
+      id: this.#nextConnectionId++,
+      socket,
+      buffer: Buffer.alloc(0),
+      state: "head",
+      request: undefined,
+      createdSession: false,
+      ended: false,
+      lastUsed: ++this.#useCounter,
+      timer: undefined,
+    };
+    this.#connections.set(connection.id, connection);
+    this.#logger.debug("connection opened", { connection: connection.id, remote: socket.remoteAddress });
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.#onData(connection, chunk));
+    socket.on("end", () => {
+      connection.ended = true;
+      this.#pump(connection);
+    });
+    socket.on("error", (error) =>
+      this.#logger.debug("socket error", { connection: connection.id, error: error.message }),
+    );
+    socket.on("close", () => this.#drop(connection, "closed"));
+  }
+
+  #onData(connection: Connection, chunk: Buffer): void {
+    if (connection.state === "closed") return;
+    connection.buffer = connection.buffer.length === 0 ? chunk : Buffer.concat([connection.buffer, chunk]);
+    connection.lastUsed = ++this.#useCounter;
+    // The receive timeout is per recv(): every arrival restarts it.
+    this.#clearTimer(connection);
+    if (connection.buffer.length > this.#bufferBound) connection.socket.pause();
+    this.#pump(connection);
+  }
+
+  /** Advances the connection as far as the buffered bytes allow; requests are handled strictly in order. */
+  #pump(connection: Connection): void {
+    while (connection.state === "head" || connection.state === "body") {
+      if (connection.state === "head" && !this.#readHead(connection)) break;
+      if (connection.state === "body" && !this.#readBody(connection)) break;
+    }
+    if (connection.state !== "closed" && connection.state !== "busy") {
+      if (connection.buffer.length <= this.#bufferBound) connection.socket.resume();
+    }
+  }
+
+  /** Returns true when the state moved on and the loop should continue. */
+  #readHead(connection: Connection): boolean {
+    const blank = leadingBlankBytes(connection.buffer);
+    if (blank > 0) connection.buffer = connection.buffer.subarray(blank);
+    if (connection.buffer.length === 0) {
+      // Idle keep-alive connection: ESP never times it out; close only when the client has gone.
+      if (connection.ended) this.#finish(connection);
+      return false;
+    }
+    const parsed = parseRequestHead(connection.buffer, this.#limits);
+    if (parsed.kind === "incomplete") {
+      // A client that stops mid-head and closes gets no reply; one that stalls gets 408 after the timeout.
+      if (connection.ended) this.#closeWithoutReply(connection, "connection ended inside a request head");
+      else this.#armTimer(connection, () => this.#sendError(connection, 408, "request head stalled"));
+      return false;
+    }
+    if (parsed.kind === "error") {
+      this.#sendError(connection, parsed.status, parsed.reason);
+      return false;
+    }
+    const head = parsed.head;
+    connection.buffer = connection.buffer.subarray(parsed.length);
+
+    // URI handler lookup matches the path only; the endpoint name handed to protocomm is the full target
+    // minus '/', so a query string matches the handler but not the endpoint (§2.2 class 2).
+    const cut = head.uri.search(/[?#]/);
+    const path = cut === -1 ? head.uri : head.uri.slice(0, cut);
+    const registered = path.startsWith("/") && this.#protocomm.hasEndpoint(path.slice(1));
+    if (!registered) {
+      this.#sendError(connection, 404, `no handler for ${path}`);
+      return false;
+    }
+    if (head.method !== "POST") {
+      this.#sendError(connection, 405, `${head.method} on ${path}`);
+      return false;
+    }
+
+    const decision = this.#tracker.resolve(
+      connection.id,
+      this.#cookies ? headerValue(head, "Cookie") : undefined,
+    );
+    if (decision.isNew) connection.createdSession = true;
+
+    const length = head.contentLength ?? 0;
+    if (head.chunked || length <= 0 || length > MAX_BODY_BYTES) {
+      this.#closeWithoutReply(connection, `unacceptable body length (${head.chunked ? "chunked" : length})`);
+      return false;
+    }
+    connection.request = { head, endpoint: head.uri.slice(1), ...decision, length };
+    connection.state = "body";
+    return true;
+  }
+
+  #readBody(connection: Connection): boolean {
+    const request = connection.request!;
+    if (connection.buffer.length < request.length) {
+      // A short body is a provisioning-level failure: no reply, just close (§2.2).
+      if (connection.ended) this.#closeWithoutReply(connection, "connection ended inside a body");
+      else this.#armTimer(connection, () => this.#closeWithoutReply(connection, "body stalled"));
+      return false;
+    }
+    this.#clearTimer(connection);
+    const body = new Uint8Array(connection.buffer.subarray(0, request.length));
+    connection.buffer = connection.buffer.subarray(request.length);
+    connection.state = "busy";
+    connection.socket.pause();
+    void this.#process(connection, body);
+    return false;
+  }
+
+  async #process(connection: Connection, body: Uint8Array): Promise<void> {
+    const request = connection.request!;
+    let reply: Uint8Array;
+    try {
+      reply = await this.#protocomm.handle(request.sessionId, request.endpoint, body);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#closeWithoutReply(connection, `${request.endpoint} failed: ${message}`);
+      return;
+    }
+    if (connection.state === "closed") return;
+    // Set-Cookie only on the successful reply of the request that started the session (§2.3 step 4).
+    const setCookie = this.#cookies && request.isNew ? `session=${request.sessionId}` : undefined;
+    connection.socket.write(successResponse(reply, setCookie));
+    this.#logger.debug("request served", {
+      connection: connection.id,
+      endpoint: request.endpoint,
+      request: body.length,
+      reply: reply.length,
+    });
+    connection.request = undefined;
+    connection.state = "head";
+    this.#pump(connection);
+  }
+
+  #armTimer(connection: Connection, onTimeout: () => void): void {
+    this.#clearTimer(connection);
+    connection.timer = setTimeout(onTimeout, this.#receiveTimeoutMs);
+  }
+
+  #clearTimer(connection: Connection): void {
+    if (connection.timer !== undefined) clearTimeout(connection.timer);
+    connection.timer = undefined;
+  }
+
+  /** Class 1 (§2.2): the framework's error reply, then close. */
+  #sendError(connection: Connection, status: HttpErrorStatus, reason: string): void {
+    if (connection.state === "closed") return;
+    this.#logger.debug("HTTP error reply", { connection: connection.id, status, reason });
+    const socket = connection.socket;
+    this.#markClosed(connection);
+    socket.end(errorResponse(status), () => socket.destroy());
+  }
+
+  /** Class 2 (§2.2): ESP's way of saying "failed" — no reply at all. */
+  #closeWithoutReply(connection: Connection, reason: string): void {
+    if (connection.state === "closed") return;
+    this.#logger.debug("closing without reply", { connection: connection.id, reason });
+    this.#markClosed(connection);
+    connection.socket.destroy();
+  }
+
+  /** The client half-closed and everything it sent is answered: close our side too. */
+  #finish(connection: Connection): void {
+    const socket = connection.socket;
+    this.#markClosed(connection);
+    socket.end(() => socket.destroy());
+  }
+
+  #drop(connection: Connection, reason: string): void {
+    if (connection.state !== "closed") {
+      this.#markClosed(connection);
+      connection.socket.destroy();
+    }
+    if (this.#connections.delete(connection.id)) {
+      this.#logger.debug("connection closed", { connection: connection.id, reason });
+      this.#tracker.connectionClosed(connection.createdSession);
+    }
+  }
+
+  #markClosed(connection: Connection): void {
+    connection.state = "closed";
+    connection.buffer = Buffer.alloc(0);
+    connection.request = undefined;
+    this.#clearTimer(connection);
+  }
+}

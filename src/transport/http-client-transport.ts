@@ -1,0 +1,240 @@
+/**
+ * The client's HTTP transport, shaped like esp_prov's (protocol.md §2.4): one persistent connection,
+ * esp_prov's request headers in its order and spelling, and the session cookie echoed on every request.
+ *
+ * node:http with a keep-alive Agent limited to one socket: global fetch would silently open new connections
+ * after idle time, and a new connection without the cookie starts a new session on the device.
+ * A request is never retried by itself: it may have reached the device, and resending an encrypted message
+ * would desynchronise the cipher stream (sec1 CTR offset, sec2 nonce counter).
+ */
+import http from "node:http";
+import { AbortedError, ErrorCodes, TimeoutError, TransportError, UsageError } from "../errors.js";
+import { childLogger, defaultLogger, type Logger } from "../logger.js";
+import type { ClientTransport } from "./types.js";
+
+export interface HttpClientTransportOptions {
+  /** "host:port" of the device, sent verbatim as Host (esp_prov's --service_name). Port 80 if omitted. */
+  serviceName: string;
+  /** Longest wait for a whole request/reply. Default 60 000 ms (esp_prov's HTTPConnection timeout). */
+  timeoutMs?: number;
+  /** Longest wait for the TCP connection. Default 5000 ms (the Android library's connect timeout). */
+  connectTimeoutMs?: number;
+  /** Open a new connection (with the cookie) when the previous one was closed. Default true. */
+  reconnect?: boolean;
+  logger?: Logger;
+}
+
+const UNREACHABLE_HINT =
+  "join the device's SoftAP (PROV_XXXXXX) first, and check --service_name (host:port of the device)";
+const CLOSED_HINT =
+  "the device closes the connection without a reply when a request fails: wrong proof of possession or " +
+  "SRP password, a session taken over by another client, or a device that rebooted or finished provisioning";
+
+function parseServiceName(serviceName: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(serviceName);
+  const port = match?.[3] === undefined ? 80 : Number(match[3]);
+  if (match === null || port < 1 || port > 65535) {
+    throw new UsageError(`invalid service name ${JSON.stringify(serviceName)}`, {
+      hint: "give host:port, e.g. 192.168.4.1:80",
+    });
+  }
+  return { host: match[1] ?? match[2]!, port };
+}
+
+export class HttpClientTransport implements ClientTransport {
+  readonly #serviceName: string;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #timeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #reconnect: boolean;
+  readonly #logger: Logger;
+  #agent: http.Agent | undefined;
+  #cookie: string | undefined;
+  /** A connection was opened before and is known to be closed now. */
+  #connectionLost = false;
+  #connectedOnce = false;
+  /** Sockets whose closing we already listen for. */
+  readonly #watched = new WeakSet<object>();
+
+  constructor(options: HttpClientTransportOptions) {
+    if (typeof options.serviceName !== "string" || options.serviceName.length === 0) {
+      throw new UsageError("serviceName is required", { hint: "give host:port, e.g. 192.168.4.1:80" });
+    }
+    this.#serviceName = options.serviceName;
+    ({ host: this.#host, port: this.#port } = parseServiceName(options.serviceName));
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.#reconnect = options.reconnect ?? true;
+    this.#logger = childLogger(options.logger ?? defaultLogger, "http-client");
+  }
+
+  /** The exact `session=<id>` the device set, echoed as the Cookie header. */
+  get cookie(): string | undefined {
+    return this.#cookie;
+  }
+
+  send(endpoint: string, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(new AbortedError(`request to /${endpoint} aborted`));
+    if (this.#connectionLost && !this.#reconnect) {
+      return Promise.reject(
+        new TransportError(`the connection to ${this.#serviceName} was closed and reconnect is disabled`, {
+          hint: "create a new transport to open a new connection",
+        }),
+      );
+    }
+    this.#agent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const agent = this.#agent;
+
+    return new Promise<Uint8Array>((resolve, reject) => {
+      let settled = false;
+      let connected = false;
+      let connectTimer: NodeJS.Timeout | undefined;
+      const settle = (error: Error | undefined, value?: Uint8Array) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(overallTimer);
+        clearTimeout(connectTimer);
+        signal?.removeEventListener("abort", onAbort);
+        if (error !== undefined) reject(error);
+        else resolve(value!);
+      };
+
+      // Header order and spelling exactly as esp_prov (Python http.client) sends them (§2.4).
+      const headers: Record<string, string> = {
+        Host: this.#serviceName,
+        "Accept-Encoding": "identity",
+        "Content-Length": String(body.length),
+        "Content-type": "application/x-www-form-urlencoded",
+        Accept: "text/plain",
+      };
+      if (this.#cookie !== undefined) headers.Cookie = this.#cookie;
+      const req = http.request({
+        host: this.#host,
+        port: this.#port,
+        method: "POST",
+        path: `/${endpoint}`,
+        agent,
+        headers,
+      });
+      // node:http would add "Connection: keep-alive"; esp_prov sends no Connection header.
+      req.removeHeader("Connection");
+
+      const fail = (error: Error) => {
+        settle(error);
+        req.destroy();
+      };
+      const overallTimer = setTimeout(() => {
+        fail(
+          new TimeoutError(
+            `no reply from ${this.#serviceName} to /${endpoint} within ${this.#timeoutMs} ms`,
+            {
+              hint: "the request may have reached the device; start a new session before retrying",
+            },
+          ),
+        );
+      }, this.#timeoutMs);
+      const onAbort = () => fail(new AbortedError(`request to /${endpoint} aborted`));
+      signal?.addEventListener("abort", onAbort, { once: true });
+
+      req.on("socket", (socket) => {
+        const onConnected = () => {
+          connected = true;
+          clearTimeout(connectTimer);
+          if (!this.#connectedOnce || this.#connectionLost) {
+            this.#logger.debug(`connected to ${this.#serviceName}`, { reconnect: this.#connectedOnce });
+          }
+          this.#connectedOnce = true;
+          this.#connectionLost = false;
+          if (!this.#watched.has(socket)) {
+            this.#watched.add(socket);
+            socket.once("close", () => {
+              this.#connectionLost = true;
+            });
+          }
+        };
+        if (socket.connecting) {
+          connectTimer = setTimeout(() => {
+            fail(
+              new TimeoutError(
+                `could not connect to ${this.#serviceName} within ${this.#connectTimeoutMs} ms`,
+                {
+                  hint: UNREACHABLE_HINT,
+                },
+              ),
+            );
+          }, this.#connectTimeoutMs);
+          socket.once("connect", onConnected);
+        } else {
+          onConnected();
+        }
+      });
+
+      req.on("response", (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", (cause) => settle(this.#closedError(endpoint, cause)));
+        res.on("end", () => {
+          const reply = new Uint8Array(Buffer.concat(chunks));
+          if (res.statusCode !== 200) {
+            const text = Buffer.from(reply).toString("latin1");
+            settle(
+              new TransportError(
+                `Server responded with error code ${res.statusCode}${text ? ` (${text})` : ""} for /${endpoint}`,
+                { code: ErrorCodes.HTTP_STATUS, status: res.statusCode },
+              ),
+            );
+            // The device closes after an error reply; do not reuse this socket.
+            res.socket?.destroy();
+            return;
+          }
+          this.#storeCookie(res.rawHeaders);
+          settle(undefined, reply);
+        });
+      });
+
+      req.on("error", (cause: NodeJS.ErrnoException) => {
+        if (settled) return;
+        settle(connected ? this.#closedError(endpoint, cause) : this.#unreachableError(cause));
+      });
+
+      req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    });
+  }
+
+  /** Closes the connection; a later send opens a new one and still presents the cookie. */
+  async close(): Promise<void> {
+    this.#agent?.destroy();
+    this.#agent = undefined;
+  }
+
+  /** esp_prov keeps the value of a header named exactly "Set-Cookie"; we keep its first name=value pair. */
+  #storeCookie(rawHeaders: string[]): void {
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      if (rawHeaders[i] !== "Set-Cookie") continue;
+      const pair = rawHeaders[i + 1]!.split(";")[0]!.trim();
+      if (pair.length > 0 && pair !== this.#cookie) {
+        this.#logger.debug("session cookie set", { cookie: pair });
+        this.#cookie = pair;
+      }
+    }
+  }
+
+  #closedError(endpoint: string, cause: unknown): TransportError {
+    this.#connectionLost = true;
+    return new TransportError(`${this.#serviceName} closed the connection without replying to /${endpoint}`, {
+      code: ErrorCodes.CLOSED_WITHOUT_REPLY,
+      cause,
+      hint: CLOSED_HINT,
+    });
+  }
+
+  #unreachableError(cause: NodeJS.ErrnoException): TransportError {
+    const reason = cause.code === "ENOTFOUND" ? `cannot resolve ${this.#host}` : cause.message;
+    return new TransportError(`cannot reach ${this.#serviceName}: ${reason}`, {
+      cause,
+      hint: UNREACHABLE_HINT,
+    });
+  }
+}
