@@ -1,0 +1,144 @@
+/**
+ * The shared front half of provision and scan: resolve the address and credentials (flags, QR payload,
+ * prompts), connect, read the version, establish the session.
+ */
+import { connect } from "../../client/client.js";
+import type { ProvisioningClient, SessionInfo } from "../../client/client.js";
+import { parseQrPayload, qrSessionOptions } from "../../client/qr.js";
+import { chooseSecurity } from "../../client/security-choice.js";
+import type { SessionOptions } from "../../client/security-choice.js";
+import type { DeviceVersion } from "../../client/version.js";
+import { versionGeneration } from "../../client/version.js";
+import { UsageError } from "../../errors.js";
+import {
+  DEFAULT_SERVICE_NAME,
+  canPrompt,
+  checkTransport,
+  parseSecVer,
+  parseSeconds,
+} from "../common-options.js";
+import type { CommonFlags } from "../common-options.js";
+import type { Phase } from "../exit-codes.js";
+import type { Reporter } from "../output.js";
+
+export interface Context {
+  phase: Phase;
+}
+
+export interface Connected {
+  client: ProvisioningClient;
+  version: DeviceVersion;
+  session: SessionInfo | undefined;
+  serviceName: string;
+}
+
+/** Flags + QR payload → address and session options. Pure input handling: no I/O. */
+export function resolveInputs(
+  flags: CommonFlags,
+  reporter: Reporter,
+): { serviceName: string; session: SessionOptions } {
+  checkTransport(flags.transport);
+  const session: SessionOptions = {};
+  let serviceName = flags.service_name;
+  if (flags.qrcode !== undefined) {
+    const qr = parseQrPayload(flags.qrcode);
+    if (qr.transport !== "softap") {
+      throw new UsageError(`the QR code is for transport "${qr.transport}", which wifiprov does not speak`, {
+        hint: "wifiprov provisions over SoftAP/HTTP only",
+      });
+    }
+    Object.assign(session, qrSessionOptions(qr));
+    if (serviceName === undefined && /^[^\s:]+:\d{1,5}$/.test(qr.name)) serviceName = qr.name;
+    else reporter.info(`QR code: device "${qr.name}" — join its Wi-Fi access point before provisioning`);
+  }
+  const secVer = parseSecVer(flags.sec_ver);
+  if (secVer !== undefined) session.secVer = secVer;
+  if (flags.pop !== undefined) session.pop = flags.pop;
+  if (flags.sec2_username !== undefined) session.username = flags.sec2_username;
+  if (flags.sec2_pwd !== undefined) session.password = flags.sec2_pwd;
+  return { serviceName: serviceName ?? DEFAULT_SERVICE_NAME, session };
+}
+
+/** Asks for whatever the chosen security level still lacks, or explains what to pass. */
+async function completeCredentials(
+  version: DeviceVersion,
+  options: SessionOptions,
+  flags: CommonFlags,
+): Promise<SessionOptions> {
+  for (let i = 0; i < 3; i++) {
+    try {
+      chooseSecurity(version, options);
+      return options;
+    } catch (err) {
+      if (!(err instanceof UsageError) || !canPrompt(flags)) throw err;
+    }
+    const level =
+      options.secVer ?? version.securityVersion ?? (version.capabilities.includes("no_sec") ? 0 : 1);
+    const prompts = await import("@clack/prompts");
+    const ask = async (message: string, masked: boolean): Promise<string> => {
+      const value = masked
+        ? await prompts.password({ message, output: process.stderr })
+        : await prompts.text({ message, output: process.stderr });
+      if (prompts.isCancel(value)) throw new UsageError("cancelled");
+      return value;
+    };
+    if (level === 1 && options.pop === undefined) options.pop = await ask("Proof of possession", true);
+    if (level === 2) {
+      if (!options.username) options.username = await ask("SRP6a username (security 2)", false);
+      if (!options.password) options.password = await ask("SRP6a password (security 2)", true);
+    }
+  }
+  chooseSecurity(version, options);
+  return options;
+}
+
+export function describeVersion(v: DeviceVersion): string {
+  const parts = [`protocol ${v.protocolVersion ?? "?"}`];
+  if (v.securityVersion !== undefined) {
+    parts.push(
+      `security ${v.securityVersion}${v.securityPatchVersion !== undefined ? ` (patch ${v.securityPatchVersion})` : ""}`,
+    );
+  }
+  if (v.capabilities.length > 0) parts.push(`caps ${v.capabilities.join(",")}`);
+  parts.push(versionGeneration(v));
+  return parts.join(", ");
+}
+
+/** Connects and (unless `withSession` is false) establishes the session. Updates ctx.phase as it goes. */
+export async function connectAndSession(
+  flags: CommonFlags,
+  reporter: Reporter,
+  ctx: Context,
+  withSession = true,
+): Promise<Connected> {
+  ctx.phase = "input";
+  const { serviceName, session: sessionOptions } = resolveInputs(flags, reporter);
+  const timeoutMs = parseSeconds(flags.timeout, "--timeout");
+  ctx.phase = "connect";
+  await reporter.start(`Connecting to ${serviceName}`);
+  const client = await connect({
+    serviceName,
+    logger: reporter.logger(),
+    ...(timeoutMs !== undefined
+      ? { timeoutMs: Math.min(timeoutMs, 60_000), connectTimeoutMs: Math.min(timeoutMs, 10_000) }
+      : {}),
+  });
+  const version = await client.version();
+  reporter.done(`Connected to ${serviceName}: ${describeVersion(version)}`);
+  if (!withSession) return { client, version, session: undefined, serviceName };
+  try {
+    ctx.phase = "input";
+    const options = await completeCredentials(version, sessionOptions, flags);
+    ctx.phase = "session";
+    await reporter.start("Establishing a secure session");
+    const session = await client.establishSession(options);
+    if (session.popIgnored) reporter.warn("the device needs no proof of possession; --pop was ignored");
+    reporter.done(
+      `Session established (security ${session.securityVersion}${session.securityVersion === 2 ? `, patch ${session.patchVersion}` : ""}${session.source === "forced" ? ", forced" : ""})`,
+    );
+    return { client, version, session, serviceName };
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * The `wifiprov` command. Start-up stays lazy: only commander is loaded here; each action imports its
+ * command module (and the protocol stack) when it runs, so `wifiprov --help` starts fast.
+ */
+import { Command, CommanderError } from "commander";
+import { addCommonOptions, normaliseArgv } from "./common-options.js";
+import { ExitCode, exitCodeHelp } from "./exit-codes.js";
+// DEVICE COMMAND: `wifiprov device` lives in ./device-command.ts (another part of the project). When that file
+// exists, import `registerDeviceCommand` from "./device-command.js" here and call it on `program` below.
+
+export function buildProgram(): Command {
+  const program = new Command("wifiprov");
+  program
+    .description("Provision ESP32 devices over SoftAP/HTTP (ESP-IDF unified provisioning, security 0/1/2)")
+    .version(process.env.npm_package_version ?? "0.1.0", "--version", "print the wifiprov version")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .addHelpText("after", `\n${exitCodeHelp()}`);
+
+  addCommonOptions(
+    program
+      .command("provision")
+      .description(
+        "send Wi-Fi credentials to a device and wait until it has joined the network (esp_prov flags accepted)",
+      ),
+  )
+    .option("--ssid <ssid>", "network to join (default: scan and pick)")
+    .option("--passphrase <passphrase>", "its passphrase ('' for an open network; default: prompt)")
+    .option("--custom_data <text>", "text sent to the device's custom-data endpoint first")
+    .option("--reset", "after the session, reset the device's Wi-Fi state (after a failed attempt) and exit")
+    .option("--reprov", "after the session, ask the device to accept new credentials and exit")
+    .option("--proto_ver <version>", "refuse devices that announce another protocol version")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  wifiprov provision --service_name 192.168.4.1:80 --pop abcd1234 --ssid myssid --passphrase mypassword\n  wifiprov provision --transport softap --sec_ver 2 --sec2_username wifiprov --sec2_pwd abcd1234 --ssid myssid --passphrase mypassword --json\n\n${exitCodeHelp()}`,
+    )
+    .action(async (flags) => {
+      const { runProvision } = await import("./commands/provision.js");
+      process.exitCode = await runProvision(flags);
+    });
+
+  addCommonOptions(program.command("scan").description("list the Wi-Fi networks the device can see"))
+    .option("--passive", "passive scan")
+    .addHelpText("after", `\n${exitCodeHelp()}`)
+    .action(async (flags) => {
+      const { runScan } = await import("./commands/scan.js");
+      process.exitCode = await runScan(flags);
+    });
+
+  addCommonOptions(program.command("version").description("show what the device announces on proto-ver"))
+    .option("--raw", "print the reply body exactly")
+    .addHelpText("after", `\n${exitCodeHelp()}`)
+    .action(async (flags) => {
+      const { runVersion } = await import("./commands/version.js");
+      process.exitCode = await runVersion(flags);
+    });
+
+  program
+    .command("qr")
+    .description("render an Espressif provisioning QR code (terminal or --svg FILE)")
+    .argument(
+      "[payload]",
+      'QR payload JSON, e.g. {"ver":"v1","name":"PROV_123456","pop":"abcd1234","transport":"softap"}',
+    )
+    .option("--name <name>", "device name (its SoftAP SSID, e.g. PROV_123456)")
+    .option("--pop <pop>", "proof of possession (sec1) or SRP password (sec2, as the ESP-IDF example does)")
+    .option("--username <user>", "SRP6a username (security 2)")
+    .option("--password <password>", "SRP6a password, as a separate key")
+    .option("--security <n>", "security scheme 0, 1 or 2")
+    .option("--transport <mode>", "softap (default) or ble")
+    .option("--svg <file>", "write an SVG instead of drawing in the terminal")
+    .option("--json", "print the payload as JSON result")
+    .action(async (payload: string | undefined, flags) => {
+      const { runQr } = await import("./commands/qr.js");
+      process.exitCode = await runQr(payload, flags);
+    });
+
+  program
+    .command("sec2-gen-cred")
+    .description("generate an SRP6a salt and verifier for security 2 firmware")
+    .option("--username <user>", "SRP6a username")
+    .option("--password <password>", "SRP6a password")
+    .option("--salt-len <n>", "salt length in bytes", "16")
+    .option("--format <format>", "c (esp_prov's C arrays), hex or json", "c")
+    .action(async (flags: { username?: string; password?: string; saltLen?: string; format?: string }) => {
+      const { runGenCred } = await import("./commands/sec2-gen-cred.js");
+      process.exitCode = await runGenCred({
+        ...flags,
+        ...(flags.saltLen ? { salt_len: flags.saltLen } : {}),
+      });
+    });
+
+  // DEVICE COMMAND registration goes here: registerDeviceCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(normaliseArgv(argv), { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === "commander.helpDisplayed" ||
+        err.code === "commander.version" ||
+        err.code === "commander.help"
+      ) {
+        return ExitCode.OK;
+      }
+      // commander already printed its message (with a did-you-mean for unknown options/commands).
+      return ExitCode.USAGE;
+    }
+    throw err;
+  }
+}
+
+const entry = process.argv[1] ?? "";
+if (/(?:^|[\\/])(?:main\.[cm]?[jt]s|wifiprov)$/.test(entry)) {
+  process.exitCode = await main(process.argv.slice(2));
+}
