@@ -9,7 +9,9 @@
  *
  * computeSecret rejects bases ≤ 1 and ≥ N − 1, and setPrivateKey rejects a zero exponent; those inputs
  * have closed-form results and are answered directly. Anything else the native path refuses falls back
- * to BigInt square-and-multiply (slow, but only for such edge values).
+ * to BigInt square-and-multiply (slow, but only for such edge values). OpenSSL silently returns zeros for
+ * moduli below its DH minimum size, so each engine proves itself once (3^65537 against BigInt) and is
+ * abandoned for BigInt when it is wrong.
  */
 import { createDiffieHellman } from "node:crypto";
 import type { DiffieHellman } from "node:crypto";
@@ -19,7 +21,8 @@ import { bigIntToMinBytes, bytesToBigInt } from "./bytes.js";
 export class ModularExponentiator {
   readonly modulus: bigint;
   readonly #modulusBytes: Uint8Array;
-  #engine: DiffieHellman | undefined;
+  /** undefined = not built yet, null = native path unusable for this modulus. */
+  #engine: DiffieHellman | null | undefined;
 
   constructor(modulusBytes: Uint8Array) {
     this.#modulusBytes = Uint8Array.from(modulusBytes);
@@ -34,15 +37,39 @@ export class ModularExponentiator {
     if (exponent === 0n) return 1n % n;
     if (b === 0n || b === 1n) return b;
     if (b === n - 1n) return exponent % 2n === 0n ? 1n : b;
-    try {
-      const engine = (this.#engine ??= createDiffieHellman(Buffer.from(this.#modulusBytes), 2));
-      engine.setPrivateKey(Buffer.from(bigIntToMinBytes(exponent)));
-      // The result comes back left-padded to the modulus size; as an integer that changes nothing.
-      return bytesToBigInt(engine.computeSecret(Buffer.from(bigIntToMinBytes(b))));
-    } catch {
-      return bigIntModPow(b, exponent, n);
+    const engine = this.#nativeEngine();
+    if (engine !== null) {
+      try {
+        return nativePow(engine, b, exponent);
+      } catch {
+        // refused by OpenSSL: fall through to BigInt
+      }
     }
+    return bigIntModPow(b, exponent, n);
   }
+
+  #nativeEngine(): DiffieHellman | null {
+    if (this.#engine !== undefined) return this.#engine;
+    let engine: DiffieHellman | null = null;
+    try {
+      const candidate = createDiffieHellman(Buffer.from(this.#modulusBytes), 2);
+      const probe = 3n % this.modulus;
+      if (probe > 1n && probe < this.modulus - 1n) {
+        if (nativePow(candidate, probe, 65537n) === bigIntModPow(probe, 65537n, this.modulus))
+          engine = candidate;
+      }
+    } catch {
+      engine = null;
+    }
+    this.#engine = engine;
+    return engine;
+  }
+}
+
+function nativePow(engine: DiffieHellman, base: bigint, exponent: bigint): bigint {
+  engine.setPrivateKey(Buffer.from(bigIntToMinBytes(exponent)));
+  // The result comes back left-padded to the modulus size; as an integer that changes nothing.
+  return bytesToBigInt(engine.computeSecret(Buffer.from(bigIntToMinBytes(base))));
 }
 
 /** Plain BigInt square-and-multiply: the reference (tests) and the fallback for refused inputs. */
