@@ -172,6 +172,9 @@ export class HttpClientTransport implements ClientTransport {
       });
 
       req.on("response", (res) => {
+        // The device closes the connection after an error reply (§2.2 class 1): never hand that socket to
+        // the next request.
+        if (res.statusCode !== 200) req.shouldKeepAlive = false;
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("error", (cause) => settle(this.#closedError(endpoint, cause)));
@@ -185,8 +188,6 @@ export class HttpClientTransport implements ClientTransport {
                 { code: ErrorCodes.HTTP_STATUS, status: res.statusCode },
               ),
             );
-            // The device closes after an error reply; do not reuse this socket.
-            res.socket?.destroy();
             return;
           }
           this.#storeCookie(res.rawHeaders);
