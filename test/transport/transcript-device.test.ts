@@ -7,6 +7,7 @@ import { DeviceHttpServer } from "../../src/transport/index.js";
 import { silentLogger } from "../../src/logger.js";
 import type { DeviceSecurity } from "../../src/security/types.js";
 import { sec0Like } from "../protocomm/helpers/fake-security.js";
+import { createDeviceSecurity } from "../../src/security/index.js";
 import { loadVector } from "../helpers/vectors.js";
 import { RawClient } from "./helpers/raw-client.js";
 import { loadTranscript, type Exchange } from "./helpers/transcript.js";
@@ -34,11 +35,11 @@ function scriptedSecurity(version: 0 | 1, handshakes: Exchange[]): DeviceSecurit
   };
 }
 
-async function replay(name: string, version: 0 | 1, versionString: string) {
+async function replay(name: string, version: 0 | 1, versionString: string, sec0?: DeviceSecurity) {
   const { exchanges, cookie } = loadTranscript(name);
   const security =
     version === 0
-      ? sec0Like()
+      ? (sec0 ?? sec0Like())
       : scriptedSecurity(
           1,
           exchanges.filter((e) => e.endpoint === "prov-session"),
@@ -81,6 +82,10 @@ async function replay(name: string, version: 0 | 1, versionString: string) {
 test("sec0 transcript: every device byte reproduced (proto-ver JSON, Set-Cookie, handshake, config)", async () => {
   const exchanges = await replay("http_transcript_sec0.json", 0, versions.mgr_sec0!);
   assert.equal(exchanges.length, 6);
+});
+
+test("sec0 transcript with the real sec0 scheme of src/security", async () => {
+  await replay("http_transcript_sec0.json", 0, versions.mgr_sec0!, createDeviceSecurity({ version: 0 }));
 });
 
 test("sec1 transcript: framing, cookie and proto-ver reply bytes", async () => {
