@@ -102,8 +102,8 @@ class FieldChecker {
   constructor(readonly source: string) {}
 
   fail(path: string, what: string, got?: unknown): never {
-    const shown = got === undefined ? "" : `, got ${describe(got)}`;
-    throw new UsageError(`${this.source}: ${path} ${what}${shown}`, {
+    const shown = got === undefined ? "" : `, got ${got instanceof Measured ? got.text : describe(got)}`;
+    throw new UsageError(`${this.source}: ${path === "" ? "the document" : path} ${what}${shown}`, {
       hint: "fix the networks file; see README 'Simulated networks' for the format",
     });
   }
@@ -147,6 +147,11 @@ class FieldChecker {
     if (!allowed.includes(value as T)) this.fail(path, `must be ${labels}`, value);
     return value as T;
   }
+}
+
+/** A description of a value ("5 bytes") shown as is, for values that must not be echoed or are measured. */
+class Measured {
+  constructor(readonly text: string) {}
 }
 
 function describe(value: unknown): string {
@@ -216,7 +221,7 @@ function checkPassphrase(check: FieldChecker, path: string, passphrase: string, 
   // Values are never echoed: a networks file may hold real-looking passwords.
   const length = Buffer.byteLength(passphrase, "utf8");
   const family = authModeNames[authMode];
-  const got = `${length} bytes`;
+  const got = new Measured(`${length} bytes`);
   if (authMode === 0 || authMode === 9) {
     if (length !== 0) check.fail(path, `must be empty for an ${family} network`, got);
   } else if (authMode === 1) {
@@ -235,7 +240,7 @@ function parseAccessPoint(check: FieldChecker, value: unknown, path: string): Si
   if (typeof r.ssid !== "string") check.fail(`${path}.ssid`, "must be a string of 1–32 bytes", r.ssid);
   const ssidBytes = Buffer.byteLength(r.ssid, "utf8");
   if (ssidBytes < 1 || ssidBytes > 32)
-    check.fail(`${path}.ssid`, "must be 1–32 bytes of UTF-8", `${ssidBytes} bytes`);
+    check.fail(`${path}.ssid`, "must be 1–32 bytes of UTF-8", new Measured(`${ssidBytes} bytes`));
   const bssid = typeof r.bssid === "string" ? parseBssid(r.bssid) : undefined;
   if (bssid === undefined) {
     check.fail(`${path}.bssid`, 'must be 6 hex bytes like "aa:bb:cc:dd:ee:ff" or "aabbccddeeff"', r.bssid);
