@@ -4,6 +4,7 @@
  * one after another (sec1's keystream is shared by both directions and every endpoint, §6.2).
  */
 import {
+  AbortedError,
   AuthenticationError,
   ErrorCodes,
   SessionError,
@@ -368,8 +369,9 @@ export class ProvisioningClient {
     for (let n = 0; ; n++) {
       const left = timeoutMs - elapsed();
       if (left <= 0) break;
+      if (signal?.aborted) throw new AbortedError("waiting for the connection was aborted");
       await clock.sleep(Math.min(backoffDelay(n, backoff), left), signal);
-      if (signal?.aborted) break;
+      if (signal?.aborted) throw new AbortedError("waiting for the connection was aborted");
       try {
         if (needsSession) {
           await this.#recoverSession(signal);
