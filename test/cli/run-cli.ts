@@ -1,5 +1,7 @@
 /** Runs the CLI as a child process (`node --import tsx src/cli/main.ts ...`), the way users run the bin. */
 import { spawn } from "node:child_process";
+import net from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -35,10 +37,9 @@ export function runCli(
 
 /** A TCP port on 127.0.0.1 with nothing listening (bound then released). */
 export async function closedPort(): Promise<number> {
-  const net = await import("node:net");
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as import("node:net").AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
 }
@@ -49,16 +50,15 @@ export async function silentServer(): Promise<{
   connections: () => number;
   close: () => Promise<void>;
 }> {
-  const net = await import("node:net");
   let n = 0;
-  const sockets = new Set<import("node:net").Socket>();
+  const sockets = new Set<Socket>();
   const server = net.createServer((s) => {
     n++;
     sockets.add(s);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
-    port: (server.address() as import("node:net").AddressInfo).port,
+    port: (server.address() as AddressInfo).port,
     connections: () => n,
     close: () =>
       new Promise<void>((r) => {
