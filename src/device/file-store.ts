@@ -70,6 +70,7 @@ export class FileStateStore implements StateStore {
   }
 
   async #load(): Promise<DeviceState> {
+    await this.#removeLeftoverTempFiles();
     let text: string;
     try {
       text = await readFile(this.path, "utf8");
@@ -80,7 +81,6 @@ export class FileStateStore implements StateStore {
         hint: "check that the state directory is readable by this user",
       });
     }
-    await this.#removeLeftoverTempFiles();
     const decoded = decodeStateFile(text);
     if ("state" in decoded) return decoded.state;
     // Unreadable state must not stop the device: it falls back to unprovisioned (like an erased NVS), and

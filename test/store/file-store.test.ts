@@ -116,3 +116,11 @@ test("a state directory that cannot be written gives a storage error with a hint
     );
   });
 });
+
+test("a temp file from a crash during the very first save is cleaned up too", async () => {
+  const dir = freshDir();
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "state.json.tmp-99999-deadbeef"), "");
+  assert.deepEqual(await new FileStateStore({ dir }).load(), {});
+  assert.deepEqual(await readdir(dir), []);
+});
