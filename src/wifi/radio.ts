@@ -73,8 +73,12 @@ export interface Radio {
   startSoftAp(config: SoftApConfig): Promise<void>;
   stopSoftAp(): Promise<void>;
   scan(options?: ScanOptions): Promise<AccessPointInfo[]>;
-  /** Starts one connection attempt; its outcome arrives as a "connected" or "disconnected" event. */
+  /**
+   * Starts one connection attempt; its outcome arrives as a "connected" or "disconnected" event (a "started"
+   * event may come first). Replaces any attempt in progress: nothing from the old one arrives afterwards.
+   */
   connect(config: StationConfig): Promise<void>;
+  /** Leaves the network or cancels the attempt in progress; no event from it arrives afterwards. */
   disconnect(): Promise<void>;
   /** Subscribes to station events; returns the unsubscribe function. */
   onEvent(listener: (event: StationEvent) => void): () => void;

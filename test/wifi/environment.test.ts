@@ -307,3 +307,11 @@ test("auth mode names and BSSIDs round-trip", () => {
   assert.equal(formatBssid(parseBssid("AABBCCDDEEFF")!), "aa:bb:cc:dd:ee:ff");
   assert.equal(parseBssid("aa:bb:cc:dd:ee"), undefined);
 });
+
+test("the example networks file in src/wifi parses", async () => {
+  const env = await loadEnvironmentFile(
+    new URL("../../src/wifi/networks.example.json", import.meta.url).pathname,
+  );
+  assert.equal(env.accessPoints.length, 4);
+  assert.equal(env.accessPoints[3]!.faults?.dropAfterConnectMs, 20000);
+});
