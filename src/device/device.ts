@@ -7,8 +7,8 @@
 import { UsageError } from "../errors.js";
 import { childLogger, defaultLogger, showSecret } from "../logger.js";
 import type { Logger } from "../logger.js";
-import { Protocomm } from "../protocomm/index.js";
-import type { AppVersionInfo, EndpointHandler, HandshakeGuard } from "../protocomm/index.js";
+import { HandshakeGuard, Protocomm } from "../protocomm/index.js";
+import type { AppVersionInfo, EndpointHandler } from "../protocomm/index.js";
 import { createDeviceSecurity, generateSec2Credentials } from "../security/index.js";
 import type { DeviceSecurity } from "../security/index.js";
 import { DeviceHttpServer } from "../transport/index.js";
@@ -77,8 +77,11 @@ export interface DeviceOptions {
   logger?: Logger;
   /** Print PoP, passwords and passphrases in log lines instead of ********. */
   logSecrets?: boolean;
-  /** Brute-force limit on prov-session (none by default, like ESP-IDF). */
-  handshakeGuard?: HandshakeGuard;
+  /**
+   * Brute-force limit on prov-session. Default: a HandshakeGuard with its defaults (5 failed handshakes in a
+   * row, then refusals for 1 s doubling up to 60 s), logged. false = none, like ESP-IDF.
+   */
+  handshakeGuard?: HandshakeGuard | false;
 }
 
 export type RunningDeviceState = "provisioning" | "station" | "stopped";
@@ -252,7 +255,12 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
     const protocomm = new Protocomm({
       security: securitySetup.security,
       logger,
-      ...(options.handshakeGuard ? { handshakeGuard: options.handshakeGuard } : {}),
+      ...(options.handshakeGuard !== false
+        ? {
+            handshakeGuard:
+              options.handshakeGuard ?? new HandshakeGuard({ logger: childLogger(logger, "protocomm") }),
+          }
+        : {}),
     });
     protocomm.setVersionEndpoint(
       "proto-ver",
