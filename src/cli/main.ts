@@ -3,17 +3,27 @@
  * The `wifiprov` command. Start-up stays lazy: only commander is loaded here; each action imports its
  * command module (and the protocol stack) when it runs, so `wifiprov --help` starts fast.
  */
+import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { addCommonOptions, normaliseArgv } from "./common-options.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 // DEVICE COMMAND: `wifiprov device` lives in ./device-command.ts (another part of the project). When that file
 // exists, import `registerDeviceCommand` from "./device-command.js" here and call it on `program` below.
 
+/** From package.json, two levels up from both src/cli and dist/cli. */
+function packageVersion(): string {
+  try {
+    return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command("wifiprov");
   program
     .description("Provision ESP32 devices over SoftAP/HTTP (ESP-IDF unified provisioning, security 0/1/2)")
-    .version(process.env.npm_package_version ?? "0.1.0", "--version", "print the wifiprov version")
+    .version(packageVersion(), "--version", "print the wifiprov version")
     .exitOverride()
     .showSuggestionAfterError(true)
     .addHelpText("after", `\n${exitCodeHelp()}`);
