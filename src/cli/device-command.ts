@@ -1,0 +1,333 @@
+/**
+ * `wifiprov device`: runs a virtual ESP32 provisioning device (SoftAP + HTTP service on a simulated radio),
+ * and `wifiprov device erase` (the flash erase). Only commander is loaded at registration; the device stack,
+ * pino and uqr are imported when the action runs, so `wifiprov --help` stays fast.
+ */
+import { Option } from "commander";
+import type { Command } from "commander";
+import type { DeviceOptions } from "../device/index.js";
+import type { LogFields, Logger } from "../logger.js";
+
+export const DEFAULT_STATE_DIR = ".wifiprov-state";
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Flags as commander hands them over (strings until checked). */
+export interface DeviceFlags {
+  listen?: string;
+  secVer?: string;
+  sec_ver?: string; // the CLI's argv normaliser rewrites --sec-ver to esp_prov's --sec_ver
+  pop?: string | false;
+  sec2Username?: string;
+  sec2_username?: string; // likewise for --sec2-username
+  sec2Password?: string;
+  sec2Salt?: string;
+  sec2Verifier?: string;
+  sec2PatchVer?: string;
+  softapSsid?: string;
+  softapPassword?: string;
+  stateDir?: string;
+  networks?: string;
+  compat?: string;
+  connAttempts?: string;
+  keepRunning?: boolean;
+  resetProvisioning?: boolean;
+  logLevel?: string;
+  logSecrets?: boolean;
+  timeScale?: string;
+}
+
+/** A flag error: names the flag and what it accepts. */
+export class FlagError extends Error {
+  constructor(flag: string, accepted: string, got: string) {
+    super(`${flag}: expected ${accepted}, got ${JSON.stringify(got)}`);
+    this.name = "FlagError";
+  }
+}
+
+function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new FlagError("--listen", "HOST:PORT with a port 0–65535", text);
+  return { host: m[1] ?? m[2]!, port };
+}
+
+function parseChoice<T extends string>(flag: string, text: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(text)) throw new FlagError(flag, choices.join(", "), text);
+  return text as T;
+}
+
+function parseWhole(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new FlagError(flag, `a whole number ${min}–${max}`, text);
+  }
+  return Number(text);
+}
+
+function parseHex(flag: string, text: string): Uint8Array {
+  const clean = text.replace(/^0x/i, "").replace(/[\s:]/g, "");
+  if (clean.length === 0 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(clean)) {
+    throw new FlagError(flag, "an even number of hex digits", text);
+  }
+  return new Uint8Array(Buffer.from(clean, "hex"));
+}
+
+/**
+ * Turns the flags into startDevice() options (everything except logger, environment and store, which need
+ * I/O). Throws FlagError for any bad value.
+ */
+export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { logLevel: LogLevel } {
+  const compat = parseChoice("--compat", flags.compat ?? "idf-v5.5", ["idf-v4.0", "idf-v5.0", "idf-v5.5"]);
+  const secVerText = flags.sec_ver ?? flags.secVer ?? "1";
+  const secVer = Number(parseChoice("--sec-ver", secVerText, ["0", "1", "2"]));
+  let security: NonNullable<DeviceOptions["security"]>;
+  if (secVer === 0) security = { version: 0 };
+  else if (secVer === 1)
+    security = flags.pop === false ? { version: 1 } : { version: 1, pop: flags.pop ?? "abcd1234" };
+  else {
+    const salt = flags.sec2Salt === undefined ? undefined : parseHex("--sec2-salt", flags.sec2Salt);
+    const verifier =
+      flags.sec2Verifier === undefined ? undefined : parseHex("--sec2-verifier", flags.sec2Verifier);
+    if ((salt === undefined) !== (verifier === undefined)) {
+      throw new FlagError(
+        "--sec2-salt/--sec2-verifier",
+        "both or neither",
+        salt ? "only --sec2-salt" : "only --sec2-verifier",
+      );
+    }
+    const username = flags.sec2_username ?? flags.sec2Username ?? "wifiprov";
+    if (username.length === 0) throw new FlagError("--sec2-username", "a non-empty SRP username", username);
+    security = {
+      version: 2,
+      username,
+      ...(flags.sec2Password !== undefined ? { password: flags.sec2Password } : {}),
+      ...(salt && verifier ? { salt, verifier } : {}),
+      ...(flags.sec2PatchVer !== undefined
+        ? { patchVersion: parseChoice("--sec2-patch-ver", flags.sec2PatchVer, ["0", "1"]) === "1" ? 1 : 0 }
+        : {}),
+    };
+    if (compat === "idf-v4.0") throw new FlagError("--sec-ver", "0 or 1 with --compat idf-v4.0", "2");
+  }
+  const softAp: { ssid?: string; password?: string } = {};
+  if (flags.softapSsid !== undefined) {
+    if (Buffer.byteLength(flags.softapSsid) < 1 || Buffer.byteLength(flags.softapSsid) > 32) {
+      throw new FlagError("--softap-ssid", "1–32 bytes", flags.softapSsid);
+    }
+    softAp.ssid = flags.softapSsid;
+  }
+  if (flags.softapPassword !== undefined) {
+    const n = flags.softapPassword.length;
+    if (n !== 0 && (n < 8 || n > 64)) {
+      throw new FlagError("--softap-password", "'' (open) or 8–64 characters", "*".repeat(n));
+    }
+    softAp.password = flags.softapPassword;
+  }
+  const logLevel = parseChoice("--log-level", flags.logLevel ?? "info", LOG_LEVELS);
+  let timeScale: number | undefined;
+  if (flags.timeScale !== undefined) {
+    timeScale = Number(flags.timeScale);
+    if (!Number.isFinite(timeScale) || timeScale < 0 || flags.timeScale.trim() === "") {
+      throw new FlagError("--time-scale", "a number ≥ 0 (1 = real time)", flags.timeScale);
+    }
+  }
+  return {
+    listen: parseListen(flags.listen ?? "127.0.0.1:8080"),
+    security,
+    compat,
+    stateDir: flags.stateDir ?? DEFAULT_STATE_DIR,
+    ...(Object.keys(softAp).length > 0 ? { softAp } : {}),
+    ...(flags.connAttempts !== undefined
+      ? { connAttempts: parseWhole("--conn-attempts", flags.connAttempts, 0, 255) }
+      : {}),
+    ...(flags.keepRunning ? { autoStopMs: false as const } : {}),
+    ...(flags.resetProvisioning ? { resetProvisioning: true } : {}),
+    ...(flags.logSecrets ? { logSecrets: true } : {}),
+    ...(timeScale !== undefined ? { timeScale } : {}),
+    logLevel,
+  };
+}
+
+const LEVEL_LETTER: Record<number, string> = { 10: "V", 20: "D", 30: "I", 40: "W", 50: "E", 60: "E" };
+
+/** One ESP-like line: `I (1234) app_prov: message key=value`, coloured by level on a terminal. */
+export function formatEspLine(
+  record: { level: number; msg?: string; [key: string]: unknown },
+  uptimeMs: number,
+  colour: (level: string, line: string) => string = (_l, line) => line,
+): string {
+  const { level, msg, time: _time, pid: _pid, hostname: _host, ...fields } = record;
+  const letter = LEVEL_LETTER[level] ?? "I";
+  const extra = Object.entries(fields)
+    .map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join("");
+  return colour(letter, `${letter} (${Math.round(uptimeMs)}) ${msg ?? ""}${extra}`);
+}
+
+/** The device's logger: pino at the chosen level, written as ESP-like lines to stdout. */
+async function createDeviceLogger(level: LogLevel): Promise<Logger> {
+  const [{ pino }, { default: pc }, { performance }] = await Promise.all([
+    import("pino"),
+    import("picocolors"),
+    import("node:perf_hooks"),
+  ]);
+  const colours: Record<string, (s: string) => string> = { E: pc.red, W: pc.yellow, I: pc.green };
+  const colour = (letter: string, line: string) =>
+    process.stdout.isTTY ? (colours[letter] ?? ((s: string) => s))(line) : line;
+  const destination = {
+    write(chunk: string) {
+      const record = JSON.parse(chunk) as { level: number; msg?: string };
+      process.stdout.write(formatEspLine(record, performance.now(), colour) + "\n");
+    },
+  };
+  const log = pino({ level, base: undefined, timestamp: false }, destination);
+  const call = (fn: (obj: object, msg: string) => void) => (message: string, fields?: LogFields) =>
+    fn(fields ?? {}, message);
+  return {
+    debug: call(log.debug.bind(log)),
+    info: call(log.info.bind(log)),
+    warn: call(log.warn.bind(log)),
+    error: call(log.error.bind(log)),
+  };
+}
+
+function reportError(err: unknown): number {
+  const hint = typeof err === "object" && err !== null ? (err as { hint?: unknown }).hint : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n${typeof hint === "string" ? `hint: ${hint}\n` : ""}`);
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  // 2 = usage (bad flag or option), 1 = anything else (port in use, unreadable state or networks file).
+  return err instanceof FlagError || code === "WIFIPROV_USAGE" ? 2 : 1;
+}
+
+async function runDevice(flags: DeviceFlags): Promise<number> {
+  let options: ReturnType<typeof deviceOptionsFromFlags>;
+  try {
+    options = deviceOptionsFromFlags(flags);
+  } catch (err) {
+    return reportError(err);
+  }
+  const { logLevel, ...deviceOptions } = options;
+  const logger = await createDeviceLogger(logLevel);
+  const [{ startDevice }, { loadEnvironmentFile }] = await Promise.all([
+    import("../device/index.js"),
+    import("../wifi/index.js"),
+  ]);
+  let device: Awaited<ReturnType<typeof startDevice>>;
+  try {
+    const environment = flags.networks !== undefined ? await loadEnvironmentFile(flags.networks) : undefined;
+    device = await startDevice({ ...deviceOptions, ...(environment ? { environment } : {}), logger });
+  } catch (err) {
+    return reportError(err);
+  }
+
+  if (device.state() === "provisioning") {
+    const { renderUnicodeCompact } = await import("uqr");
+    process.stdout.write(
+      [
+        "",
+        `Service name: ${device.serviceName}   (esp_prov --transport softap --service_name ${device.serviceName})`,
+        `SoftAP SSID:  ${device.softApSsid}`,
+        `QR payload:   ${device.qrPayload}`,
+        renderUnicodeCompact(device.qrPayload),
+        "",
+      ].join("\n"),
+    );
+  }
+
+  // Runs like firmware until stopped: SIGINT/SIGTERM close the sockets and the radio, then exit 0.
+  await new Promise<void>((resolve) => {
+    // Signal handlers do not keep Node alive; a station without its HTTP server has nothing else that does.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    const stop = (signal: string) => {
+      clearInterval(keepAlive);
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      logger.info(`app: ${signal} received, shutting down`);
+      device.close().then(resolve, (err: unknown) => {
+        reportError(err);
+        resolve();
+      });
+    };
+    const onInt = () => stop("SIGINT");
+    const onTerm = () => stop("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+  return 0;
+}
+
+async function runErase(flags: { stateDir?: string }): Promise<number> {
+  const dir = flags.stateDir ?? DEFAULT_STATE_DIR;
+  try {
+    const { FileStateStore } = await import("../device/index.js");
+    await new FileStateStore({ dir }).eraseCredentials();
+  } catch (err) {
+    return reportError(err);
+  }
+  process.stdout.write(`Erased the stored Wi-Fi credentials in ${dir} (the device MAC is kept)\n`);
+  return 0;
+}
+
+export function registerDeviceCommand(program: Command): void {
+  const device = program
+    .command("device")
+    .description("run a virtual ESP32 provisioning device (SoftAP + HTTP, simulated radio)")
+    .option("--listen <host:port>", "where the HTTP service listens", "127.0.0.1:8080")
+    .addOption(new Option("--sec-ver <n>", "security scheme").choices(["0", "1", "2"]).default("1"))
+    .addOption(new Option("--sec_ver <n>").hideHelp())
+    .option("--pop <pop>", "proof of possession for security 1", "abcd1234")
+    .option("--no-pop", "security 1 without a proof of possession (advertises no_pop)")
+    .option("--sec2-username <user>", "SRP6a username for security 2", "wifiprov")
+    .addOption(new Option("--sec2_username <user>").hideHelp())
+    .option("--sec2-password <password>", "SRP6a password for security 2 (default abcd1234)")
+    .option("--sec2-salt <hex>", "SRP6a salt (hex), with --sec2-verifier instead of a password")
+    .option(
+      "--sec2-verifier <hex>",
+      "SRP6a verifier (hex), as printed by wifiprov sec2-gen-cred --format hex",
+    )
+    .addOption(
+      new Option(
+        "--sec2-patch-ver <n>",
+        "sec2 patch version (default: 1, or 0 with --compat idf-v5.0)",
+      ).choices(["0", "1"]),
+    )
+    .option("--softap-ssid <ssid>", "SoftAP SSID / service name (default PROV_ + last 3 MAC bytes)")
+    .option("--softap-password <password>", "SoftAP password, '' for an open SoftAP (default PROV_PASS)")
+    .option(
+      "--state-dir <dir>",
+      "where credentials and the MAC persist (the device's flash)",
+      DEFAULT_STATE_DIR,
+    )
+    .option("--networks <file>", "JSON file describing the simulated Wi-Fi networks")
+    .addOption(
+      new Option("--compat <profile>", "firmware to behave like")
+        .choices(["idf-v4.0", "idf-v5.0", "idf-v5.5"])
+        .default("idf-v5.5"),
+    )
+    .option("--conn-attempts <n>", "connection attempts before ConnectionFailed (default 5)")
+    .option("--keep-running", "keep the service after success (allows prov-ctrl reprov)")
+    .option("--reset-provisioning", "erase stored credentials at start (always provision)")
+    .addOption(new Option("--log-level <level>", "log level").choices([...LOG_LEVELS]).default("info"))
+    .option("--log-secrets", "show PoP, passwords and passphrases in the log")
+    .addOption(
+      new Option("--time-scale <factor>", "speed of simulated time (0.1 = ten times faster)").hideHelp(),
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  wifiprov device\n  wifiprov device --sec-ver 2 --listen 127.0.0.1:8081 --keep-running\n" +
+        "  esp_prov.py --transport softap --service_name 127.0.0.1:8080 --sec_ver 1 --pop abcd1234 \\\n" +
+        "      --ssid myssid --passphrase mypassword",
+    )
+    .action(async (flags: DeviceFlags) => {
+      process.exitCode = await runDevice(flags);
+    });
+
+  // `--state-dir` stays an option of `device`: commander hands it to the parent wherever it is written
+  // (`device erase --state-dir X` and `device --state-dir X erase` both work).
+  device
+    .command("erase")
+    .description("erase the stored Wi-Fi credentials in --state-dir (like an ESP32 flash erase)")
+    .action(async () => {
+      process.exitCode = await runErase({ stateDir: (device.opts() as DeviceFlags).stateDir });
+    });
+}
