@@ -1,0 +1,110 @@
+/**
+ * The device under load: sequential full provisioning sessions against one keep-running device (new
+ * connection, handshake, SetConfig, ApplyConfig, status polling until Connected, CtrlReprov), for sec0/1/2;
+ * idle resident memory; start-up time. Simulated time runs at scale 0, so the figures are the cost of the
+ * protocol stack itself (HTTP, crypto, protobuf, state machine), not of radio delays.
+ */
+import { performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { startDevice } from "../src/device/index.js";
+import type { DeviceOptions } from "../src/device/index.js";
+import type { ClientSessionOptions } from "../src/security/index.js";
+import { silentLogger } from "../src/logger.js";
+import { measure } from "./measure.js";
+import type { BenchRow } from "./run.js";
+import { ProvClient } from "../test/device/prov-client.js";
+
+export const name = "device (startDevice over HTTP on 127.0.0.1)";
+
+const base: DeviceOptions = {
+  listen: { host: "127.0.0.1", port: 0 },
+  timeScale: 0,
+  autoStopMs: false,
+  logger: silentLogger,
+};
+
+const schemes: { label: string; device: DeviceOptions["security"]; client: ClientSessionOptions }[] = [
+  { label: "sec0", device: { version: 0 }, client: { version: 0 } },
+  { label: "sec1", device: { version: 1, pop: "abcd1234" }, client: { version: 1, pop: "abcd1234" } },
+  {
+    label: "sec2",
+    device: { version: 2 },
+    client: { version: 2, patchVersion: 1, username: "wifiprov", password: "abcd1234" },
+  },
+];
+
+async function provisioningRate(scheme: (typeof schemes)[number]): Promise<BenchRow> {
+  const device = await startDevice({ ...base, security: scheme.device });
+  try {
+    const m = await measure(
+      async () => {
+        const client = new ProvClient(device.serviceName, scheme.client);
+        await client.handshake();
+        await client.provision("myssid", "mypassword");
+        await client.ctrl("reprov");
+        await client.close();
+      },
+      { durationMs: 2000, warmup: 3 },
+    );
+    return {
+      name: `${scheme.label} full provisioning session`,
+      value: m.perSecond,
+      unit: "sessions/s",
+      note: `${m.wallMsPerOp.toFixed(2)} ms wall, ${m.cpuMsPerOp.toFixed(2)} ms CPU each (client + device)`,
+    };
+  } finally {
+    await device.close();
+  }
+}
+
+async function startupTime(label: string, security: DeviceOptions["security"]): Promise<BenchRow> {
+  const runs = 20;
+  let total = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const device = await startDevice({ ...base, security });
+    total += performance.now() - t0;
+    await device.close();
+  }
+  return {
+    name: `start-up to listening, ${label}`,
+    value: total / runs,
+    unit: "ms",
+    note: `mean of ${runs}`,
+  };
+}
+
+async function idleMemory(): Promise<BenchRow[]> {
+  // A gc function without --expose-gc on the command line: enable the flag, then fetch it from a new context.
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  // One device started and closed first, so that code loading is not counted per device.
+  await (await startDevice({ ...base })).close();
+  gc();
+  const before = process.memoryUsage();
+  const devices = await Promise.all(Array.from({ length: 10 }, () => startDevice({ ...base })));
+  await new Promise((r) => setTimeout(r, 200));
+  gc();
+  const after = process.memoryUsage();
+  await Promise.all(devices.map((d) => d.close()));
+  const mib = (n: number) => n / 1024 / 1024;
+  return [
+    { name: "process RSS with 10 idle devices", value: mib(after.rss), unit: "MiB" },
+    {
+      name: "heap per idle device",
+      value: mib(after.heapUsed - before.heapUsed) / 10,
+      unit: "MiB",
+      note: "heap growth after gc, divided by 10",
+    },
+  ];
+}
+
+export async function run(): Promise<BenchRow[]> {
+  // Memory first, before the other runs leave collectable garbage and caches behind.
+  const rows: BenchRow[] = await idleMemory();
+  for (const scheme of schemes) rows.push(await provisioningRate(scheme));
+  rows.push(await startupTime("sec1", { version: 1, pop: "abcd1234" }));
+  rows.push(await startupTime("sec2 (derives salt/verifier)", { version: 2 }));
+  return rows;
+}
