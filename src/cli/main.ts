@@ -7,8 +7,7 @@ import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { addCommonOptions, normaliseArgv } from "./common-options.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
-// DEVICE COMMAND: `wifiprov device` lives in ./device-command.ts (another part of the project). When that file
-// exists, import `registerDeviceCommand` from "./device-command.js" here and call it on `program` below.
+import { registerDeviceCommand } from "./device-command.js";
 
 /** From package.json, two levels up from both src/cli and dist/cli. */
 function packageVersion(): string {
@@ -101,7 +100,7 @@ export function buildProgram(): Command {
       });
     });
 
-  // DEVICE COMMAND registration goes here: registerDeviceCommand(program);
+  registerDeviceCommand(program);
   return program;
 }
 
