@@ -277,7 +277,7 @@ export class DeviceHttpServer {
     if (connection.state === "closed") return;
     // Set-Cookie only on the successful reply of the request that started the session (§2.3 step 4).
     const setCookie = this.#cookies && request.isNew ? `session=${request.sessionId}` : undefined;
-    connection.socket.write(successResponse(reply, setCookie));
+    const flushed = connection.socket.write(successResponse(reply, setCookie));
     this.#logger.debug("request served", {
       connection: connection.id,
       endpoint: request.endpoint,
@@ -285,6 +285,19 @@ export class DeviceHttpServer {
       reply: reply.length,
     });
     connection.request = undefined;
+    if (!flushed) {
+      // The client pipelines requests but does not read the replies: read nothing more from it until the
+      // reply has left, or a pipelining client could make the device queue replies without bound. Like
+      // esp_http_server's send_wait_timeout (5 s), a reply that cannot leave in time closes the connection.
+      this.#armTimer(connection, () => this.#closeWithoutReply(connection, "reply not read in time"));
+      connection.socket.once("drain", () => {
+        if (connection.state !== "busy") return;
+        this.#clearTimer(connection);
+        connection.state = "head";
+        this.#pump(connection);
+      });
+      return;
+    }
     connection.state = "head";
     this.#pump(connection);
   }
