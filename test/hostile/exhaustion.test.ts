@@ -1,0 +1,164 @@
+// Resource exhaustion: hundreds of idle or slow connections, handshake floods and a client that pipelines
+// without reading. ESP's rule is one connection at a time with LRU purge (a new connection evicts the old
+// one), so a flood disturbs a client while it lasts; a client that retries afterwards gets through, and the
+// device ends up holding no extra sockets, timers or buffers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import {
+  clientSecurity,
+  legitimateProvision,
+  ProcessErrorTrap,
+  settled,
+  snapshot,
+  startTarget,
+} from "./harness.js";
+import { createClientSession } from "../../src/security/index.js";
+import { HttpClientTransport } from "../../src/transport/index.js";
+
+function open(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.on("error", () => {});
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+const closed = (socket: net.Socket) =>
+  socket.destroyed ? Promise.resolve() : new Promise<void>((r) => socket.once("close", () => r()));
+
+test("300 idle connections: each evicts the previous (LRU); afterwards the client provisions, nothing leaks", async () => {
+  const trap = new ProcessErrorTrap();
+  const device = await startTarget(1);
+  const baseline = snapshot();
+  try {
+    const sockets: net.Socket[] = [];
+    for (let i = 0; i < 300; i++) sockets.push(await open(device.address.port));
+    // The device closed all but the newest (max_open_sockets 1, LRU purge).
+    await Promise.all(sockets.slice(0, -1).map(closed));
+    assert.equal(sockets.filter((s) => !s.destroyed).length, 1);
+    await legitimateProvision(device, 1);
+    for (const s of sockets) s.destroy();
+    const after = await settled(baseline);
+    assert.ok(
+      after.tcp <= baseline.tcp && after.timers <= baseline.timers,
+      JSON.stringify({ baseline, after }),
+    );
+    trap.check("idle flood");
+  } finally {
+    await device.close();
+    trap.dispose();
+  }
+});
+
+test("200 slow-loris connections dribbling a request head: evicted or timed out, client then gets through", async () => {
+  const trap = new ProcessErrorTrap();
+  const device = await startTarget(1);
+  const baseline = snapshot();
+  try {
+    const head = Buffer.from("POST /prov-session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n");
+    const sockets = await Promise.all(Array.from({ length: 200 }, () => open(device.address.port)));
+    // Each sends its head one byte at a time, interleaved with the others, never finishing it.
+    for (let i = 0; i < 20; i++) {
+      for (const s of sockets) if (!s.destroyed) s.write(head.subarray(i, i + 1));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    // Accept order is not array order: wait until the device has closed all but one.
+    const end = Date.now() + 5000;
+    while (sockets.filter((s) => !s.destroyed).length > 1 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(sockets.filter((s) => !s.destroyed).length <= 1, "at most one connection stays open");
+    await legitimateProvision(device, 1);
+    for (const s of sockets) s.destroy();
+    const after = await settled(baseline);
+    assert.ok(
+      after.tcp <= baseline.tcp && after.timers <= baseline.timers,
+      JSON.stringify({ baseline, after }),
+    );
+    trap.check("slow flood");
+  } finally {
+    await device.close();
+    trap.dispose();
+  }
+});
+
+for (const level of [1, 2] as const) {
+  test(`sec${level}: a flood of 150 concurrent handshakes disturbs a client; retrying afterwards it provisions`, async () => {
+    const trap = new ProcessErrorTrap();
+    const device = await startTarget(level);
+    const baseline = snapshot();
+    try {
+      const flood = Array.from({ length: 150 }, async () => {
+        const transport = new HttpClientTransport({ serviceName: device.serviceName, timeoutMs: 1000 });
+        const session = createClientSession(clientSecurity(level));
+        try {
+          await transport.send("prov-session", session.begin());
+          return "answered";
+        } catch {
+          return "evicted";
+        } finally {
+          session.close();
+          await transport.close();
+        }
+      });
+      // A legitimate client in the middle of the flood may lose its connection to the LRU rule ...
+      const during = legitimateProvision(device, level, { attempts: 1 }).then(
+        () => "ok",
+        () => "disturbed",
+      );
+      const results = await Promise.all(flood);
+      assert.ok(results.includes("answered"), "the device kept answering during the flood");
+      await during;
+      // ... but after the flood, a client that retries gets through.
+      const { attempts } = await legitimateProvision(device, level, { attempts: 5 });
+      assert.ok(attempts >= 1);
+      const after = await settled(baseline);
+      assert.ok(
+        after.tcp <= baseline.tcp && after.timers <= baseline.timers,
+        JSON.stringify({ baseline, after }),
+      );
+      trap.check("handshake flood");
+    } finally {
+      await device.close();
+      trap.dispose();
+    }
+  });
+}
+
+test("a client that pipelines 20 MB of requests and never reads: the device stops reading, memory stays flat", async () => {
+  const trap = new ProcessErrorTrap();
+  const device = await startTarget(0);
+  const baseline = snapshot();
+  try {
+    const request = Buffer.from("POST /proto-ver HTTP/1.1\r\nContent-Length: 4\r\n\r\nnone");
+    const burst = Buffer.concat(Array.from({ length: 1000 }, () => request));
+    const socket = await open(device.address.port);
+    socket.pause(); // never read a reply
+    for (let i = 0; i < 400; i++) {
+      socket.write(burst);
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const during = snapshot();
+    // Without back-pressure the device would queue ~25 MB of replies (≈ 60 MB of heap); with it, the bytes
+    // stay in the client's own write buffer.
+    assert.ok(
+      during.heapUsed - baseline.heapUsed < 16 * 1024 * 1024,
+      `heap +${during.heapUsed - baseline.heapUsed}`,
+    );
+    assert.ok(socket.writableLength > 1024 * 1024, "the client's writes backed up instead");
+    socket.destroy();
+    await legitimateProvision(device, 0);
+    const after = await settled(baseline);
+    assert.ok(
+      after.tcp <= baseline.tcp && after.timers <= baseline.timers,
+      JSON.stringify({ baseline, after }),
+    );
+    trap.check("pipelining without reading");
+  } finally {
+    await device.close();
+    trap.dispose();
+  }
+});
