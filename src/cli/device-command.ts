@@ -35,6 +35,7 @@ export interface DeviceFlags {
   logLevel?: string;
   logSecrets?: boolean;
   timeScale?: string;
+  maxAuthFailures?: string;
 }
 
 /** A flag error: names the flag and what it accepts. */
@@ -143,6 +144,13 @@ export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { lo
     ...(flags.resetProvisioning ? { resetProvisioning: true } : {}),
     ...(flags.logSecrets ? { logSecrets: true } : {}),
     ...(timeScale !== undefined ? { timeScale } : {}),
+    ...(flags.maxAuthFailures !== undefined
+      ? {
+          handshakeGuard: ((n) => (n === 0 ? (false as const) : { maxFailures: n }))(
+            parseWhole("--max-auth-failures", flags.maxAuthFailures, 0, 1000),
+          ),
+        }
+      : {}),
     logLevel,
   };
 }
@@ -305,6 +313,10 @@ export function registerDeviceCommand(program: Command): void {
         .default("idf-v5.5"),
     )
     .option("--conn-attempts <n>", "connection attempts before ConnectionFailed (default 5)")
+    .option(
+      "--max-auth-failures <n>",
+      "failed PoP/SRP handshakes in a row before handshakes are refused for a doubling back-off (default 5, 0 = no limit)",
+    )
     .option("--keep-running", "keep the service after success (allows prov-ctrl reprov)")
     .option("--reset-provisioning", "erase stored credentials at start (always provision)")
     .addOption(new Option("--log-level <level>", "log level").choices([...LOG_LEVELS]).default("info"))

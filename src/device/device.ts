@@ -8,7 +8,7 @@ import { UsageError } from "../errors.js";
 import { childLogger, defaultLogger, showSecret } from "../logger.js";
 import type { Logger } from "../logger.js";
 import { HandshakeGuard, Protocomm } from "../protocomm/index.js";
-import type { AppVersionInfo, EndpointHandler } from "../protocomm/index.js";
+import type { AppVersionInfo, EndpointHandler, HandshakeGuardOptions } from "../protocomm/index.js";
 import { createDeviceSecurity, generateSec2Credentials } from "../security/index.js";
 import type { DeviceSecurity } from "../security/index.js";
 import { DeviceHttpServer } from "../transport/index.js";
@@ -79,9 +79,10 @@ export interface DeviceOptions {
   logSecrets?: boolean;
   /**
    * Brute-force limit on prov-session. Default: a HandshakeGuard with its defaults (5 failed handshakes in a
-   * row, then refusals for 1 s doubling up to 60 s), logged. false = none, like ESP-IDF.
+   * row, then refusals for 1 s doubling up to 60 s), logged. Options build one with the device's logger;
+   * false = none, like ESP-IDF.
    */
-  handshakeGuard?: HandshakeGuard | false;
+  handshakeGuard?: HandshakeGuard | HandshakeGuardOptions | false;
 }
 
 export type RunningDeviceState = "provisioning" | "station" | "stopped";
@@ -258,7 +259,9 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
       ...(options.handshakeGuard !== false
         ? {
             handshakeGuard:
-              options.handshakeGuard ?? new HandshakeGuard({ logger: childLogger(logger, "protocomm") }),
+              options.handshakeGuard instanceof HandshakeGuard
+                ? options.handshakeGuard
+                : new HandshakeGuard({ logger: childLogger(logger, "protocomm"), ...options.handshakeGuard }),
           }
         : {}),
     });
