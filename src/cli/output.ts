@@ -27,6 +27,7 @@ export class Reporter {
   readonly #interactive: boolean;
   #spin: Spin | undefined;
   #current: string | undefined;
+  #lastUpdate: string | undefined;
 
   constructor(o: ReporterOptions) {
     this.json = o.json;
@@ -39,6 +40,7 @@ export class Reporter {
   async start(text: string): Promise<void> {
     this.#finishSilently();
     this.#current = text;
+    this.#lastUpdate = undefined;
     if (this.#interactive) {
       const { spinner } = await import("@clack/prompts");
       this.#spin = spinner({ output: this.#out, withGuide: false });
@@ -48,9 +50,11 @@ export class Reporter {
     }
   }
 
+  /** Progress within a step. Without a spinner only changes are printed, so polling does not flood the log. */
   update(text: string): void {
     if (this.#spin) this.#spin.message(text);
-    else this.#line(pc.dim(`  ${text}`));
+    else if (text !== this.#lastUpdate) this.#line(pc.dim(`  ${text}`));
+    this.#lastUpdate = text;
   }
 
   done(text?: string): void {
