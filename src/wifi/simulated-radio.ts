@@ -53,6 +53,8 @@ export interface StationStatus {
 const activeDwellMs = 120;
 const passiveDwellMs = 360;
 const groupPauseMs = 120;
+/** esp_wifi.h (esp_wifi_scan_start): active and passive scan time per channel are limited to 1500 ms. */
+const maxDwellMs = 1500;
 const defaultAssociationMs = 250;
 const defaultDhcpMs = 800;
 const defaultConnectScanMs = 1500;
@@ -202,7 +204,7 @@ export class SimulatedRadio implements Radio {
     const channels = this.#maxChannel();
     const dwell =
       options.dwellMs !== undefined && options.dwellMs > 0
-        ? options.dwellMs
+        ? Math.min(options.dwellMs, maxDwellMs)
         : options.passive
           ? passiveDwellMs
           : activeDwellMs;
