@@ -112,6 +112,7 @@ export class ProvisioningManager {
   readonly #stopScheduled = new Set<string>();
   #stopEmitted = false;
   #leaving = false;
+  #staStartLogged = false;
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: ProvisioningManagerOptions) {
@@ -232,6 +233,7 @@ export class ProvisioningManager {
     }
     this.#active = pending;
     this.#attemptsCompleted = 0;
+    this.#staStartLogged = false;
     this.#connected = undefined;
     this.#station = "connecting";
     this.#state = "cred-recv";
@@ -338,8 +340,10 @@ export class ProvisioningManager {
     if (this.#state === "started" || this.#state === "stopped") return;
     switch (event.type) {
       case "started":
-        this.#log.info("STA Start");
-        this.#station = "connecting";
+        // ESP reports STA_START once when the station interface comes up, and the state is already CONNECTING
+        // after Apply. A radio that reports it per attempt must not hide CONN_ATTEMPT_FAILED, so log only.
+        if (!this.#staStartLogged) this.#log.info("STA Start");
+        this.#staStartLogged = true;
         return;
       case "connected":
         this.#log.info("STA Got IP");

@@ -94,7 +94,7 @@ export class ProvClient {
   }
 
   /** Polls GetStatus until it leaves Connecting; returns every reply seen. */
-  async pollUntilSettled(timeoutMs = 5000): Promise<RespGetStatus[]> {
+  async pollUntilSettled(timeoutMs = 20_000): Promise<RespGetStatus[]> {
     const seen: RespGetStatus[] = [];
     const end = Date.now() + timeoutMs;
     for (;;) {
