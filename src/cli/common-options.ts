@@ -90,6 +90,8 @@ export function normaliseArgv(argv: string[]): string[] {
     "sec2-gen-cred",
     "sec2-salt-len",
   ]);
+  // Only the client commands take esp_prov's underscore flags; `wifiprov device` has its own dashed ones.
+  if (argv.find((a) => !a.startsWith("-")) === "device") return argv;
   return argv.map((a) => {
     if (a === "--") return a;
     const m = /^--([a-z0-9-]+)(=.*)?$/.exec(a);

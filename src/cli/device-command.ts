@@ -16,10 +16,8 @@ type LogLevel = (typeof LOG_LEVELS)[number];
 export interface DeviceFlags {
   listen?: string;
   secVer?: string;
-  sec_ver?: string; // the CLI's argv normaliser rewrites --sec-ver to esp_prov's --sec_ver
   pop?: string | false;
   sec2Username?: string;
-  sec2_username?: string; // likewise for --sec2-username
   sec2Password?: string;
   sec2Salt?: string;
   sec2Verifier?: string;
@@ -79,7 +77,7 @@ function parseHex(flag: string, text: string): Uint8Array {
  */
 export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { logLevel: LogLevel } {
   const compat = parseChoice("--compat", flags.compat ?? "idf-v5.5", ["idf-v4.0", "idf-v5.0", "idf-v5.5"]);
-  const secVerText = flags.sec_ver ?? flags.secVer ?? "1";
+  const secVerText = flags.secVer ?? "1";
   const secVer = Number(parseChoice("--sec-ver", secVerText, ["0", "1", "2"]));
   let security: NonNullable<DeviceOptions["security"]>;
   if (secVer === 0) security = { version: 0 };
@@ -96,7 +94,7 @@ export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { lo
         salt ? "only --sec2-salt" : "only --sec2-verifier",
       );
     }
-    const username = flags.sec2_username ?? flags.sec2Username ?? "wifiprov";
+    const username = flags.sec2Username ?? "wifiprov";
     if (username.length === 0) throw new FlagError("--sec2-username", "a non-empty SRP username", username);
     security = {
       version: 2,
@@ -215,6 +213,20 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
     return reportError(err);
   }
   const { logLevel, ...deviceOptions } = options;
+  // Signals are caught from the start, so a SIGINT/SIGTERM during start-up still ends in a clean shutdown
+  // (exit 0) instead of Node's default death by signal.
+  let pendingSignal: string | undefined;
+  let onStop: ((signal: string) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (onStop) onStop(signal);
+    else pendingSignal ??= signal;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const releaseSignals = () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
   const logger = await createDeviceLogger(logLevel);
   const [{ startDevice }, { loadEnvironmentFile }] = await Promise.all([
     import("../device/index.js"),
@@ -225,10 +237,11 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
     const environment = flags.networks !== undefined ? await loadEnvironmentFile(flags.networks) : undefined;
     device = await startDevice({ ...deviceOptions, ...(environment ? { environment } : {}), logger });
   } catch (err) {
+    releaseSignals();
     return reportError(err);
   }
 
-  if (device.state() === "provisioning") {
+  if (device.state() === "provisioning" && pendingSignal === undefined) {
     const { renderUnicodeCompact } = await import("uqr");
     process.stdout.write(
       [
@@ -242,25 +255,32 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
     );
   }
 
+  if (device.state() === "station" && pendingSignal === undefined) {
+    // Like the seed's firmware, a provisioned device joins its network instead of provisioning; say how to
+    // get back to provisioning, since that is what a developer restarting the virtual device usually wants.
+    const dir = deviceOptions.stateDir ?? DEFAULT_STATE_DIR;
+    process.stdout.write(
+      `\nAlready provisioned (credentials in ${dir}), so provisioning did not start.\n` +
+        `To provision again: wifiprov device erase --state-dir ${dir}   (or start with --reset-provisioning)\n\n`,
+    );
+  }
+
   // Runs like firmware until stopped: SIGINT/SIGTERM close the sockets and the radio, then exit 0.
   await new Promise<void>((resolve) => {
     // Signal handlers do not keep Node alive; a station without its HTTP server has nothing else that does.
     const keepAlive = setInterval(() => {}, 1 << 30);
-    const stop = (signal: string) => {
+    onStop = (signal: string) => {
+      onStop = () => {}; // a second signal while closing changes nothing
       clearInterval(keepAlive);
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
       logger.info(`app: ${signal} received, shutting down`);
       device.close().then(resolve, (err: unknown) => {
         reportError(err);
         resolve();
       });
     };
-    const onInt = () => stop("SIGINT");
-    const onTerm = () => stop("SIGTERM");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
+    if (pendingSignal !== undefined) onStop(pendingSignal);
   });
+  releaseSignals();
   return 0;
 }
 
@@ -282,11 +302,9 @@ export function registerDeviceCommand(program: Command): void {
     .description("run a virtual ESP32 provisioning device (SoftAP + HTTP, simulated radio)")
     .option("--listen <host:port>", "where the HTTP service listens", "127.0.0.1:8080")
     .addOption(new Option("--sec-ver <n>", "security scheme").choices(["0", "1", "2"]).default("1"))
-    .addOption(new Option("--sec_ver <n>").hideHelp())
     .option("--pop <pop>", "proof of possession for security 1", "abcd1234")
     .option("--no-pop", "security 1 without a proof of possession (advertises no_pop)")
     .option("--sec2-username <user>", "SRP6a username for security 2", "wifiprov")
-    .addOption(new Option("--sec2_username <user>").hideHelp())
     .option("--sec2-password <password>", "SRP6a password for security 2 (default abcd1234)")
     .option("--sec2-salt <hex>", "SRP6a salt (hex), with --sec2-verifier instead of a password")
     .option(

@@ -110,11 +110,7 @@ test("deviceOptionsFromFlags: defaults and every security choice", () => {
   assert.equal(d.stateDir, ".wifiprov-state");
   assert.equal(d.logLevel, "info");
   assert.deepEqual(deviceOptionsFromFlags({ pop: false }).security, { version: 1 });
-  assert.deepEqual(
-    deviceOptionsFromFlags({ sec_ver: "0", secVer: "1" }).security,
-    { version: 0 },
-    "argv normaliser spelling",
-  );
+  assert.deepEqual(deviceOptionsFromFlags({ secVer: "0" }).security, { version: 0 });
   assert.deepEqual(deviceOptionsFromFlags({ secVer: "2", sec2PatchVer: "0", sec2Password: "pw" }).security, {
     version: 2,
     username: "wifiprov",
