@@ -415,7 +415,15 @@ export class ProvisioningClient {
       patchVersion: this.#sessionInfo?.patchVersion ?? this.#sessionOptions?.patchVersion,
     } as SessionOptions);
     if (signal?.aborted) return;
-    await this.#handshake(decision);
+    try {
+      await this.#handshake(decision);
+    } catch (err) {
+      // These credentials already completed a handshake in this run, so a connection closed during the
+      // re-handshake means the link is going (e.g. the SoftAP left with a channel hop), not a wrong PoP:
+      // hand the wait the transport error underneath, which it counts as "not answering".
+      if (err instanceof AuthenticationError && isTransient(err.cause)) throw err.cause;
+      throw err;
+    }
   }
 
   /** CtrlReset (v5.x): after a failed attempt, lets the device take new credentials (§8.6). */

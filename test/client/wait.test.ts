@@ -114,3 +114,22 @@ test("connect requires a service name (no default address in the library)", asyn
   await assert.rejects(connect({ serviceName: "" }), UsageError);
   await assert.rejects(connect({ serviceName: "not a host:port" }), UsageError);
 });
+
+test("a link that accepts and then closes at once during recovery gives 'unknown', not an authentication error", async () => {
+  // The channel-hop case: the old SoftAP link half-works, so every re-handshake is closed without a reply.
+  // The credentials already proved themselves in this session, so this is a lost device, not a wrong PoP.
+  class ClosesEveryNewHandshake extends ScriptedTransport {
+    handshakes = 0;
+    override async send(endpoint: string, body: Uint8Array): Promise<Uint8Array> {
+      if (endpoint === "prov-session" && ++this.handshakes > 1) throw closed();
+      return super.send(endpoint, body);
+    }
+  }
+  const transport = new ClosesEveryNewHandshake([reply("RespGetStatus_Connecting"), closed()]);
+  const client = await connect({ serviceName: "127.0.0.1:9", transport, clock: new FakeClock() });
+  await client.establishSession();
+  const outcome = await client.waitForConnection({ timeoutMs: 60_000 });
+  assert.equal(outcome.state, "unknown");
+  assert.match((outcome as { why: string }).why, /stopped answering/);
+  assert.equal(transport.handshakes, 3, "one handshake, then two failed recoveries");
+});
