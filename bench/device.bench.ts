@@ -1,9 +1,13 @@
 /**
  * The device under load: sequential full provisioning sessions against one keep-running device (new
  * connection, handshake, SetConfig, ApplyConfig, status polling until Connected, CtrlReprov), for sec0/1/2;
- * idle resident memory; start-up time. Simulated time runs at scale 0, so the figures are the cost of the
+ * idle resident memory and start-up time, in process and as a `wifiprov device` process. Simulated time runs at scale 0, so the figures are the cost of the
  * protocol stack itself (HTTP, crypto, protobuf, state machine), not of radio delays.
  */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -100,9 +104,66 @@ async function idleMemory(): Promise<BenchRow[]> {
   ];
 }
 
+/**
+ * What a user sees: `wifiprov device` (the built CLI) from spawn to its "listening" log line, and its resident
+ * memory once idle (VmRSS from /proc), median of a few runs.
+ */
+async function deviceProcess(): Promise<BenchRow[]> {
+  const cli = new URL("../dist/cli/main.js", import.meta.url);
+  if (!existsSync(cli))
+    return [{ name: "wifiprov device process", value: 0, unit: "", note: "skipped: run npm run build" }];
+  const startups: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "wifiprov-bench-"));
+    const t0 = performance.now();
+    const child = spawn(
+      process.execPath,
+      [cli.pathname, "device", "--listen", "127.0.0.1:0", "--state-dir", dir],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+          out += d;
+          if (out.includes("listening")) resolve();
+        });
+        child.on("exit", (code) => reject(new Error(`wifiprov device exited early (${code})`)));
+      });
+      startups.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 1000)); // idle: SoftAP up, nobody connected
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      rss.push(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("close", r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return [
+    {
+      name: "wifiprov device: spawn to listening",
+      value: median(startups),
+      unit: "ms",
+      note: "built CLI, median of 5",
+    },
+    {
+      name: "wifiprov device: resident memory when idle",
+      value: median(rss),
+      unit: "MiB",
+      note: "VmRSS, median of 5",
+    },
+  ];
+}
+
 export async function run(): Promise<BenchRow[]> {
   // Memory first, before the other runs leave collectable garbage and caches behind.
   const rows: BenchRow[] = await idleMemory();
+  rows.push(...(await deviceProcess()));
   for (const scheme of schemes) rows.push(await provisioningRate(scheme));
   rows.push(await startupTime("sec1", { version: 1, pop: "abcd1234" }));
   rows.push(await startupTime("sec2 (derives salt/verifier)", { version: 2 }));
