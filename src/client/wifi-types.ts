@@ -1,25 +1,5 @@
 /** Typed views of the Wi-Fi status and scan replies (protocol.md §4.6–§4.8, §8.1, §8.5). */
-
-/** Names of ESP-IDF `wifi_auth_mode_t` values; 0–7 are in the proto enum, the rest arrive as raw numbers (§8.5). */
-const AUTH_MODE_NAMES = [
-  "Open",
-  "WEP",
-  "WPA_PSK",
-  "WPA2_PSK",
-  "WPA_WPA2_PSK",
-  "WPA2_ENTERPRISE",
-  "WPA3_PSK",
-  "WPA2_WPA3_PSK",
-  "WAPI_PSK",
-  "OWE",
-  "WPA3_ENT_192",
-  "WPA3_EXT_PSK",
-  "WPA3_EXT_PSK_MIXED_MODE",
-  "DPP",
-  "WPA3_ENTERPRISE",
-  "WPA2_WPA3_ENTERPRISE",
-  "WPA_ENTERPRISE",
-] as const;
+import { AUTH_MODE_NAMES } from "../proto/index.js";
 
 export function authModeName(auth: number): string {
   return AUTH_MODE_NAMES[auth] ?? `Unknown(${auth})`;

@@ -15,6 +15,7 @@ export * from "./gen/wifi_constants_pb.js";
 export * from "./gen/wifi_config_pb.js";
 export * from "./gen/wifi_scan_pb.js";
 export * from "./gen/wifi_ctrl_pb.js";
+export { AUTH_MODE_NAMES } from "./auth-modes.js";
 
 /** Builds and serialises a message in one step (fields in ascending number order, proto3 defaults omitted). */
 export function encode<Desc extends DescMessage>(schema: Desc, init: MessageInitShape<Desc>): Uint8Array {

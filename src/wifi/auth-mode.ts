@@ -2,28 +2,11 @@
  * ESP-IDF `wifi_auth_mode_t` numbers and names. protocol.md §8.5: scan results carry the raw number, which can
  * exceed the proto enum's 0–7, so the radio layer works with plain numbers and names them only for humans.
  */
+import { AUTH_MODE_NAMES } from "../proto/auth-modes.js";
 import type { AuthModeNumber } from "./radio.js";
 
-/** Names as in ESP-IDF without the `WIFI_AUTH_` prefix, indexed by their number. */
-export const authModeNames: readonly string[] = [
-  "OPEN",
-  "WEP",
-  "WPA_PSK",
-  "WPA2_PSK",
-  "WPA_WPA2_PSK",
-  "WPA2_ENTERPRISE",
-  "WPA3_PSK",
-  "WPA2_WPA3_PSK",
-  "WAPI_PSK",
-  "OWE",
-  "WPA3_ENT_192",
-  "WPA3_EXT_PSK",
-  "WPA3_EXT_PSK_MIXED_MODE",
-  "DPP",
-  "WPA3_ENTERPRISE",
-  "WPA2_WPA3_ENTERPRISE",
-  "WPA_ENTERPRISE",
-];
+/** Names as in ESP-IDF without the `WIFI_AUTH_` prefix, indexed by their number (one table for both roles). */
+export const authModeNames: readonly string[] = AUTH_MODE_NAMES;
 
 /** Named constants for the modes the simulator treats specially. */
 export const AuthMode = {
@@ -64,7 +47,7 @@ export function parseAuthMode(value: unknown): AuthModeNumber | undefined {
     .trim()
     .toUpperCase()
     .replace(/^WIFI_AUTH_/, "");
-  const index = authModeNames.indexOf(name);
+  const index = authModeNames.findIndex((known) => known.toUpperCase() === name);
   return index >= 0 ? index : undefined;
 }
 

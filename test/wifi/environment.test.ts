@@ -155,7 +155,7 @@ const mistakes: Array<[string, unknown, string]> = [
   [
     "unknown auth",
     withAp(0, { authMode: "WPA4" }),
-    "accessPoints[0].authMode must be one of OPEN, WEP, WPA_PSK, WPA2_PSK",
+    "accessPoints[0].authMode must be one of Open, WEP, WPA_PSK, WPA2_PSK",
   ],
   ["auth number", withAp(0, { authMode: 17 }), "numbers 0–16, got 17"],
   [
@@ -166,7 +166,7 @@ const mistakes: Array<[string, unknown, string]> = [
   [
     "open with key",
     withAp(0, { authMode: "OPEN" }),
-    "accessPoints[0].passphrase must be empty for an OPEN network, got 9 bytes",
+    "accessPoints[0].passphrase must be empty for an Open network, got 9 bytes",
   ],
   [
     "WEP key",
