@@ -114,7 +114,10 @@ export class DeviceHttpServer {
         reject(
           new TransportError(`cannot listen on ${address.host}:${address.port}: ${cause.message}`, {
             cause,
-            hint: "is another service using this port?",
+            hint:
+              (cause as NodeJS.ErrnoException).code === "EADDRINUSE"
+                ? `another service uses port ${address.port}: stop it, or choose a free port`
+                : `check that ${address.host} is an address of this machine and the port is allowed`,
           }),
         );
       };
