@@ -7,6 +7,7 @@ import { childLogger, showSecret, silentLogger } from "../logger.js";
 import type { Logger } from "../logger.js";
 import { Status, WifiConnectFailedReason } from "../proto/index.js";
 import { DisconnectReason } from "../wifi/radio.js";
+import { TimerGroup } from "../wifi/timer-group.js";
 import type {
   AccessPointInfo,
   Radio,
@@ -91,13 +92,12 @@ export class ProvisioningManager {
   readonly #autoStopMs: number | false;
   readonly #stopAfterGotIpMs: number;
   readonly #applyDelayMs: number;
-  readonly #timeScale: number;
   readonly #log: Logger;
   readonly #handlerLog: Logger;
   readonly #logSecrets: boolean;
   readonly #scan: ScanList;
   readonly #listeners = new Set<(event: ManagerEvent) => void>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers: TimerGroup;
 
   #state: ProvisioningState = "started";
   // Before any Apply the station state reads CONNECTING (§8.1 table, first row).
@@ -108,7 +108,7 @@ export class ProvisioningManager {
   #connected: StationConnectedInfo | undefined;
   #pending: StationConfig | undefined;
   #active: StationConfig | undefined;
-  #connectTimer: NodeJS.Timeout | undefined;
+  #cancelConnect: (() => void) | undefined;
   readonly #stopScheduled = new Set<string>();
   #stopEmitted = false;
   #leaving = false;
@@ -123,7 +123,7 @@ export class ProvisioningManager {
     this.#autoStopMs = options.autoStopMs === false ? false : Math.max(0, options.autoStopMs ?? 1000);
     this.#stopAfterGotIpMs = Math.max(0, options.stopAfterGotIpMs ?? 30_000);
     this.#applyDelayMs = Math.max(0, options.applyDelayMs ?? this.rules.applyDelayMs);
-    this.#timeScale = options.timeScale ?? 1;
+    this.#timers = new TimerGroup(options.timeScale ?? 1);
     const logger = options.logger ?? silentLogger;
     this.#log = childLogger(logger, "app_prov");
     this.#handlerLog = childLogger(logger, "app_prov_handler");
@@ -240,8 +240,8 @@ export class ProvisioningManager {
     this.#handlerLog.info("WiFi Credentials Applied");
     this.#emit({ type: "cred-recv", ssid: pending.ssid });
     // v5.5 connects 1 s later so that this reply leaves before the radio changes channel (§8.1).
-    this.#connectTimer = this.#schedule(this.#applyDelayMs, () => {
-      this.#connectTimer = undefined;
+    this.#cancelConnect = this.#timers.after(this.#applyDelayMs, () => {
+      this.#cancelConnect = undefined;
       this.#connect();
     });
     return Status.Success;
@@ -326,9 +326,8 @@ export class ProvisioningManager {
     if (this.#state === "stopped") return;
     this.#state = "stopped";
     this.#pending = undefined;
-    for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    this.#connectTimer = undefined;
+    this.#cancelConnect = undefined;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
@@ -422,28 +421,16 @@ export class ProvisioningManager {
     // Each trigger arms once; whichever fires first stops the service (§8.4).
     if (this.#stopScheduled.has(why)) return;
     this.#stopScheduled.add(why);
-    this.#schedule(delayMs, () => {
+    this.#timers.after(delayMs, () => {
       if (this.#stopEmitted) return;
       this.#stopEmitted = true;
       this.#emit({ type: "stop-requested", why });
     });
   }
 
-  #schedule(ms: number, run: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      run();
-    }, ms * this.#timeScale);
-    this.#timers.add(timer);
-    return timer;
-  }
-
   #clearConnectTimer(): void {
-    if (this.#connectTimer) {
-      clearTimeout(this.#connectTimer);
-      this.#timers.delete(this.#connectTimer);
-      this.#connectTimer = undefined;
-    }
+    this.#cancelConnect?.();
+    this.#cancelConnect = undefined;
   }
 
   #emit(event: ManagerEvent): void {

@@ -1,7 +1,8 @@
 /**
  * Timers that can be cancelled together. The simulated radio gives each connection attempt and each scan its
  * own group, so a new connect() or disconnect() can drop everything the old attempt had pending (no stale
- * events) and close() leaves no handle that would keep the process alive.
+ * events) and close() leaves no handle that would keep the process alive. The provisioning manager keeps its
+ * delays (apply, auto-stop) in one group for the same reason.
  */
 export class TimerGroup {
   readonly #timeScale: number;
@@ -12,8 +13,8 @@ export class TimerGroup {
     this.#timeScale = timeScale;
   }
 
-  /** Runs `fn` after `ms` simulated milliseconds. */
-  after(ms: number, fn: () => void): void {
+  /** Runs `fn` after `ms` simulated milliseconds; the returned function cancels this one timer. */
+  after(ms: number, fn: () => void): () => void {
     const handle = setTimeout(
       () => {
         this.#pending.delete(handle);
@@ -22,6 +23,10 @@ export class TimerGroup {
       Math.max(0, ms * this.#timeScale),
     );
     this.#pending.add(handle);
+    return () => {
+      clearTimeout(handle);
+      this.#pending.delete(handle);
+    };
   }
 
   get size(): number {
