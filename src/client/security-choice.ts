@@ -36,6 +36,27 @@ export interface SecurityDecision {
 }
 
 /**
+ * The security level alone (forced, else `sec_ver`, else the capabilities), before any credential is checked:
+ * what chooseSecurity decides on, and what the CLI asks credentials for.
+ */
+export function securityLevel(
+  version: DeviceVersion | undefined,
+  options: SessionOptions = {},
+): { level: SecurityVersion; source: SecurityDecision["source"] } {
+  const caps = version?.capabilities ?? [];
+  if (options.secVer !== undefined) {
+    if (![0, 1, 2].includes(options.secVer)) {
+      throw new UsageError(`security version must be 0, 1 or 2 (got ${String(options.secVer)})`);
+    }
+    return { level: options.secVer, source: "forced" };
+  }
+  if (version?.securityVersion !== undefined) return { level: version.securityVersion, source: "sec_ver" };
+  if (caps.includes("no_sec")) return { level: 0, source: "cap" };
+  // v4.x manager JSON without no_sec, or the v4.0 example's plain V0.1: sec1 (its default), as esp_prov does.
+  return { level: 1, source: caps.length > 0 ? "cap" : "default" };
+}
+
+/**
  * Decides the security level. Throws UsageError (before anything is sent) when the chosen level needs a
  * credential that is missing.
  */
@@ -43,26 +64,8 @@ export function chooseSecurity(
   version: DeviceVersion | undefined,
   options: SessionOptions = {},
 ): SecurityDecision {
-  let level: SecurityVersion;
-  let source: SecurityDecision["source"];
+  const { level, source } = securityLevel(version, options);
   const caps = version?.capabilities ?? [];
-  if (options.secVer !== undefined) {
-    if (![0, 1, 2].includes(options.secVer)) {
-      throw new UsageError(`security version must be 0, 1 or 2 (got ${String(options.secVer)})`);
-    }
-    level = options.secVer;
-    source = "forced";
-  } else if (version?.securityVersion !== undefined) {
-    level = version.securityVersion;
-    source = "sec_ver";
-  } else if (caps.includes("no_sec")) {
-    level = 0;
-    source = "cap";
-  } else {
-    // v4.x manager JSON without no_sec, or the v4.0 example's plain V0.1: sec1 (its default), as esp_prov does.
-    level = 1;
-    source = caps.length > 0 ? "cap" : "default";
-  }
 
   if (level === 0) return { choice: { version: 0 }, source, popIgnored: false };
 

@@ -5,7 +5,7 @@
 import { connect } from "../../client/client.js";
 import type { ProvisioningClient, SessionInfo } from "../../client/client.js";
 import { parseQrPayload, qrSessionOptions } from "../../client/qr.js";
-import { chooseSecurity } from "../../client/security-choice.js";
+import { chooseSecurity, securityLevel } from "../../client/security-choice.js";
 import type { SessionOptions } from "../../client/security-choice.js";
 import type { DeviceVersion } from "../../client/version.js";
 import { versionGeneration } from "../../client/version.js";
@@ -72,8 +72,7 @@ async function completeCredentials(
     } catch (err) {
       if (!(err instanceof UsageError) || !canPrompt(flags)) throw err;
     }
-    const level =
-      options.secVer ?? version.securityVersion ?? (version.capabilities.includes("no_sec") ? 0 : 1);
+    const { level } = securityLevel(version, options);
     const prompts = await import("@clack/prompts");
     const ask = async (message: string, masked: boolean): Promise<string> => {
       const value = masked
