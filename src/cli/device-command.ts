@@ -1,10 +1,11 @@
 /**
  * `wifiprov device`: runs a virtual ESP32 provisioning device (SoftAP + HTTP service on a simulated radio),
- * and `wifiprov device erase` (the flash erase). Only commander is loaded at registration; the device stack,
- * pino and uqr are imported when the action runs, so `wifiprov --help` stays fast.
+ * and `wifiprov device erase` (the flash erase). Only commander and the small compat table are loaded at
+ * registration; the device stack, pino and uqr are imported when the action runs, so `wifiprov --help` stays fast.
  */
 import { Option } from "commander";
 import type { Command } from "commander";
+import { COMPAT_PROFILES } from "../device/compat.js";
 import type { DeviceOptions } from "../device/index.js";
 import type { LogFields, Logger } from "../logger.js";
 
@@ -76,7 +77,7 @@ function parseHex(flag: string, text: string): Uint8Array {
  * I/O). Throws FlagError for any bad value.
  */
 export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { logLevel: LogLevel } {
-  const compat = parseChoice("--compat", flags.compat ?? "idf-v5.5", ["idf-v4.0", "idf-v5.0", "idf-v5.5"]);
+  const compat = parseChoice("--compat", flags.compat ?? "idf-v5.5", COMPAT_PROFILES);
   const secVerText = flags.secVer ?? "1";
   const secVer = Number(parseChoice("--sec-ver", secVerText, ["0", "1", "2"]));
   let security: NonNullable<DeviceOptions["security"]>;
@@ -327,7 +328,7 @@ export function registerDeviceCommand(program: Command): void {
     .option("--networks <file>", "JSON file describing the simulated Wi-Fi networks")
     .addOption(
       new Option("--compat <profile>", "firmware to behave like")
-        .choices(["idf-v4.0", "idf-v5.0", "idf-v5.5"])
+        .choices([...COMPAT_PROFILES])
         .default("idf-v5.5"),
     )
     .option("--conn-attempts <n>", "connection attempts before ConnectionFailed (default 5)")
