@@ -25,7 +25,7 @@ export function generateSec2Credentials(
   if (!Number.isInteger(saltLength) || saltLength < 1 || saltLength > 65535) {
     throw new UsageError(`sec2 salt length must be 1..65535 bytes, got ${saltLength}`);
   }
-  if ((typeof username === "string" ? username.length : username.length) === 0) {
+  if (username.length === 0) {
     throw new UsageError("sec2 username must not be empty", { hint: "devices reject an empty username" });
   }
   let salt = Uint8Array.from(random(saltLength));
