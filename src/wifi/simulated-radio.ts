@@ -172,10 +172,8 @@ export class SimulatedRadio implements Radio {
       );
     }
     const maxChannel = this.#maxChannel();
-    if (config.channel !== undefined && !(Number.isInteger(config.channel) && config.channel >= 1)) {
-      throw new UsageError(`SoftAP channel must be 1–${maxChannel}, got ${config.channel}`);
-    }
-    if (config.channel !== undefined && config.channel > maxChannel) {
+    const wanted = config.channel;
+    if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 1 && wanted <= maxChannel)) {
       throw new UsageError(`SoftAP channel must be 1–${maxChannel}, got ${config.channel}`);
     }
     const maxStations = config.maxStations ?? 5;
