@@ -46,7 +46,8 @@ export function backoffDelay(n: number, o: BackoffOptions = {}): number {
 
 /**
  * The delays a poll loop would sleep within `timeoutMs` (each clipped so the last poll happens at the deadline).
- * Pure; used by tests and by the loop itself.
+ * Pure: the plan `waitForConnection` follows (it takes the same `backoffDelay` steps as it goes), for callers
+ * and tests that want to know the polling load in advance.
  */
 export function pollSchedule(timeoutMs: number, o: BackoffOptions = {}): number[] {
   const out: number[] = [];

@@ -65,7 +65,8 @@ test("200 slow-loris connections dribbling a request head: evicted or timed out,
       await new Promise((r) => setTimeout(r, 1));
     }
     // Accept order is not array order: wait until the device has closed all but one.
-    const end = Date.now() + 5000;
+    // Generous: on a loaded CI machine evicting 199 sockets can take a while; the assertion below is the check.
+    const end = Date.now() + 30_000;
     while (sockets.filter((s) => !s.destroyed).length > 1 && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 5));
     }
