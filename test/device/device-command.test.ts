@@ -139,3 +139,19 @@ test("formatEspLine prints ESP's log layout", () => {
   );
   assert.equal(formatEspLine({ level: 40, msg: "x", error: "boom", n: 2 }, 0), "W (0) x error=boom n=2");
 });
+
+test("a SIGTERM during start-up still ends in a clean shutdown (exit 0), at every early moment", async () => {
+  // Regression: the signal handlers used to be installed only after the banner, so a signal in between
+  // killed the process by signal instead of closing the device.
+  for (const moment of [/Starting WiFi SoftAP provisioning/, /listening/, /SoftAP Provisioning started/]) {
+    const dir = await mkdtemp(join(tmpdir(), "wifiprov-cli-"));
+    try {
+      const run = startCli(["--listen", "127.0.0.1:0", "--state-dir", dir, "--time-scale", "0.01"]);
+      await run.waitFor(moment);
+      run.child.kill("SIGTERM");
+      assert.equal(await run.exited, 0, `SIGTERM at ${moment}: ${run.errors()}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+});
