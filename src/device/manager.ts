@@ -302,6 +302,7 @@ export class ProvisioningManager {
     await this.#leave();
     // The station state is left as is: GetStatus keeps reporting the failure until a new Apply (§8.2).
     this.#state = "started";
+    this.#log.info("Wi-Fi state reset after the failure: ready for new credentials");
     return Status.Success;
   }
 
@@ -315,6 +316,7 @@ export class ProvisioningManager {
     this.#active = undefined;
     await this.#leave();
     this.#state = "started";
+    this.#log.info("Re-provisioning requested: ready for new credentials");
     this.#emit({ type: "reprovision" });
     return Status.Success;
   }
