@@ -89,28 +89,26 @@ async function protocolFuzz(level: SecurityLevel): Promise<void> {
   const baseline = snapshot();
   try {
     for (const [e, endpoint] of FUZZ_ENDPOINTS.entries()) {
-      const started = Date.now();
-      const row: Row = { target: `sec${level} ${endpoint}`, inputs: 0, detail: "", failures: [], seconds: 0 };
-      const outcomes = { reply: 0, "closed-without-reply": 0, "http-status": 0, timeout: 0 };
-      for (let done = 0, batch = 0; done < runsPerEndpoint; batch++) {
-        const runs = Math.min(BATCH, runsPerEndpoint - done);
-        const fuzzer = new SessionFuzzer(device.serviceName, level);
-        try {
-          await fuzzEndpoint(fuzzer, endpoint, runs, seed + level * 1_000_000 + e * 10_000 + batch);
-        } catch (error) {
-          row.failures.push(`batch ${batch}: ${String(error).slice(0, 500)}`);
-        } finally {
-          await fuzzer.close();
+      await runRow(`sec${level} ${endpoint}`, async (row) => {
+        const outcomes = { reply: 0, "closed-without-reply": 0, "http-status": 0, timeout: 0 };
+        for (let done = 0, batch = 0; done < runsPerEndpoint; batch++) {
+          const runs = Math.min(BATCH, runsPerEndpoint - done);
+          const fuzzer = new SessionFuzzer(device.serviceName, level);
+          try {
+            await fuzzEndpoint(fuzzer, endpoint, runs, seed + level * 1_000_000 + e * 10_000 + batch);
+          } catch (error) {
+            row.failures.push(`batch ${batch}: ${String(error).slice(0, 500)}`);
+          } finally {
+            await fuzzer.close();
+          }
+          row.inputs += fuzzer.stats.inputs;
+          for (const [k, v] of Object.entries(fuzzer.stats.outcomes))
+            outcomes[k as keyof typeof outcomes] += v;
+          done += runs;
+          await afterBatch(row, `batch ${batch}`, device, level, baseline, 0);
         }
-        row.inputs += fuzzer.stats.inputs;
-        for (const [k, v] of Object.entries(fuzzer.stats.outcomes)) outcomes[k as keyof typeof outcomes] += v;
-        done += runs;
-        await afterBatch(row, `batch ${batch}`, device, level, baseline, 0);
-      }
-      row.detail = `${outcomes.reply} replies, ${outcomes["closed-without-reply"]} closed without reply, ${outcomes.timeout} hangs`;
-      row.seconds = (Date.now() - started) / 1000;
-      rows.push(row);
-      report(row);
+        row.detail = `${outcomes.reply} replies, ${outcomes["closed-without-reply"]} closed without reply, ${outcomes.timeout} hangs`;
+      });
     }
   } finally {
     await device.close();
@@ -120,85 +118,74 @@ async function protocolFuzz(level: SecurityLevel): Promise<void> {
 async function httpFuzz(): Promise<void> {
   const device = await startTarget(1);
   const baseline = snapshot();
-  const started = Date.now();
-  const stats = emptyHttpStats();
-  const row: Row = { target: "random HTTP", inputs: 0, detail: "", failures: [], seconds: 0 };
-  try {
-    for (let done = 0, batch = 0; done < httpInputs; batch++) {
-      const runs = Math.min(BATCH, httpInputs - done);
-      try {
-        await fuzzHttp(device.address.port, runs, seed + 7_000_000 + batch, stats);
-      } catch (error) {
-        row.failures.push(`batch ${batch}: ${String(error).slice(0, 500)}`);
+  await runRow("random HTTP", async (row) => {
+    const stats = emptyHttpStats();
+    try {
+      for (let done = 0, batch = 0; done < httpInputs; batch++) {
+        const runs = Math.min(BATCH, httpInputs - done);
+        try {
+          await fuzzHttp(device.address.port, runs, seed + 7_000_000 + batch, stats);
+        } catch (error) {
+          row.failures.push(`batch ${batch}: ${String(error).slice(0, 500)}`);
+        }
+        done += runs;
+        await afterBatch(row, `batch ${batch}`, device, 1, baseline, 0);
       }
-      done += runs;
-      await afterBatch(row, `batch ${batch}`, device, 1, baseline, 0);
+    } finally {
+      await device.close();
     }
-  } finally {
-    await device.close();
-  }
-  row.inputs = stats.inputs;
-  const statuses = Object.entries(stats.statuses)
-    .map(([s, n]) => `${s}×${n}`)
-    .join(" ");
-  row.detail = `${stats.outcomes.replied} answered (${statuses}), ${stats.outcomes["closed-silently"]} closed without reply, ${stats.outcomes["reset-by-us"]} reset by us, ${stats.outcomes["left-open"]} left open`;
-  row.seconds = (Date.now() - started) / 1000;
-  rows.push(row);
-  report(row);
+    row.inputs = stats.inputs;
+    const statuses = Object.entries(stats.statuses)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(" ");
+    row.detail = `${stats.outcomes.replied} answered (${statuses}), ${stats.outcomes["closed-silently"]} closed without reply, ${stats.outcomes["reset-by-us"]} reset by us, ${stats.outcomes["left-open"]} left open`;
+  });
 }
 
 async function kills(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), "wifiprov-fuzz-"));
   try {
-    let started = Date.now();
-    const device: Row = {
-      target: "SIGKILL wifiprov device during ApplyConfig",
-      inputs: 0,
-      detail: "",
-      failures: [],
-      seconds: 0,
-    };
-    try {
-      const lanes = await Promise.all(
-        [0, 1].map((lane) =>
-          runDeviceKills({ dir: join(root, `device${lane}`), kills: Math.ceil(deviceKills / 2) }),
-        ),
-      );
-      device.inputs = lanes.reduce((n, r) => n + r.kills, 0);
-      const sum = (k: "newState" | "erased" | "oldState") => lanes.reduce((n, r) => n + r[k], 0);
-      device.detail = `state after kill: new ${sum("newState")}, erased ${sum("erased")}, old ${sum("oldState")}; never unreadable`;
-    } catch (error) {
-      device.failures.push(String(error));
-    }
-    device.seconds = (Date.now() - started) / 1000;
-    rows.push(device);
-    report(device);
+    await runRow("SIGKILL wifiprov device during ApplyConfig", async (device) => {
+      try {
+        const lanes = await Promise.all(
+          [0, 1].map((lane) =>
+            runDeviceKills({ dir: join(root, `device${lane}`), kills: Math.ceil(deviceKills / 2) }),
+          ),
+        );
+        device.inputs = lanes.reduce((n, r) => n + r.kills, 0);
+        const sum = (k: "newState" | "erased" | "oldState") => lanes.reduce((n, r) => n + r[k], 0);
+        device.detail = `state after kill: new ${sum("newState")}, erased ${sum("erased")}, old ${sum("oldState")}; never unreadable`;
+      } catch (error) {
+        device.failures.push(String(error));
+      }
+    });
 
-    started = Date.now();
-    const store: Row = {
-      target: "SIGKILL FileStateStore save loop",
-      inputs: 0,
-      detail: "",
-      failures: [],
-      seconds: 0,
-    };
-    try {
-      const lanes = await Promise.all(
-        [0, 1].map((lane) =>
-          runCrashTrials({ dir: join(root, `store${lane}`), kills: Math.ceil(storeKills / 2) }),
-        ),
-      );
-      store.inputs = lanes.reduce((n, r) => n + r.kills, 0);
-      store.detail = `${lanes.reduce((n, r) => n + r.acknowledged, 0)} saves acknowledged, ${lanes.reduce((n, r) => n + r.aheadOfAck, 0)} kills between rename and ack; always old or new`;
-    } catch (error) {
-      store.failures.push(String(error));
-    }
-    store.seconds = (Date.now() - started) / 1000;
-    rows.push(store);
-    report(store);
+    await runRow("SIGKILL FileStateStore save loop", async (store) => {
+      try {
+        const lanes = await Promise.all(
+          [0, 1].map((lane) =>
+            runCrashTrials({ dir: join(root, `store${lane}`), kills: Math.ceil(storeKills / 2) }),
+          ),
+        );
+        store.inputs = lanes.reduce((n, r) => n + r.kills, 0);
+        store.detail = `${lanes.reduce((n, r) => n + r.acknowledged, 0)} saves acknowledged, ${lanes.reduce((n, r) => n + r.aheadOfAck, 0)} kills between rename and ack; always old or new`;
+      } catch (error) {
+        store.failures.push(String(error));
+      }
+    });
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/** Runs one target with a fresh row, times it, then records and prints the row. */
+async function runRow(target: string, work: (row: Row) => Promise<void>): Promise<void> {
+  const row: Row = { target, inputs: 0, detail: "", failures: [], seconds: 0 };
+  const started = Date.now();
+  await work(row);
+  row.seconds = (Date.now() - started) / 1000;
+  rows.push(row);
+  report(row);
 }
 
 function report(row: Row): void {
