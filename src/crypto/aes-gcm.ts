@@ -1,5 +1,7 @@
 /**
- * AES-256-GCM as sec2 uses it (protocol.md §7.4): 12-byte nonce, no AAD, body = ciphertext || 16-byte tag.
+ * AES-256-GCM as sec2 uses it (protocol.md §7.4): no AAD, body = ciphertext || 16-byte tag. The nonce is 12
+ * bytes (sec2 patch 1) or 16 (patch 0, v5.0…v5.4.0); GCM derives its first counter block from a non-96-bit IV
+ * by GHASH (NIST SP 800-38D §7.1), which node:crypto implements.
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { AuthenticationError, ProtocolError } from "../errors.js";

@@ -5,13 +5,29 @@
  * sent (1) and is shared by both directions: every encrypt and every successful decrypt uses the current
  * nonce and then increments it. A failed decrypt does not advance it. After 2^32 − 1 messages the counter
  * wraps to 0, which the device refuses (esp_prov: "Nonce counter overflow"), so we refuse it too.
- * Patch 0 (v5.0–v5.4.0): the 12-byte device_nonce is reused for every message (insecure, but that is
- * what those devices do).
+ * Patch 0 (v5.0–v5.4.0): the device_nonce is reused as the GCM IV for every message (insecure, but that is
+ * what those devices do). Those releases send 16 bytes (ESP-IDF v5.0…v5.4 security2.c: AES_GCM_IV_SIZE 16,
+ * filled by esp_fill_random and passed whole to mbedtls_gcm_crypt_and_tag); GCM itself hashes an IV that is not
+ * 96 bits long into its first counter block (NIST SP 800-38D §7.1, J0 = GHASH(IV || pad || len)), and
+ * node:crypto does the same (test/security/gcm-iv.test.ts). A 12-byte patch-0 nonce is also accepted: wifiprov's
+ * own devices before this fix sent one.
  */
 import { SessionError } from "../errors.js";
-import { aesGcmDecrypt, aesGcmEncrypt, GCM_NONCE_LENGTH } from "../crypto/aes-gcm.js";
+import { aesGcmDecrypt, aesGcmEncrypt } from "../crypto/aes-gcm.js";
 import { wipe } from "../crypto/bytes.js";
 import type { SecurityPatchVersion } from "./types.js";
+
+/** Patch 1: 8 random bytes || BE32 counter (v5.4.1+ security2.c, AES_GCM_IV_SIZE 12). */
+export const SEC2_COUNTER_NONCE_LENGTH = 12;
+/** Patch 0: what v5.0…v5.4.0 security2.c sends (AES_GCM_IV_SIZE 16). */
+export const SEC2_PATCH0_NONCE_LENGTH = 16;
+
+/** The device_nonce lengths a session of this patch level can use. */
+export function sec2NonceLengths(patchVersion: SecurityPatchVersion): readonly number[] {
+  return patchVersion === 1
+    ? [SEC2_COUNTER_NONCE_LENGTH]
+    : [SEC2_PATCH0_NONCE_LENGTH, SEC2_COUNTER_NONCE_LENGTH];
+}
 
 export class Sec2Cipher {
   readonly patchVersion: SecurityPatchVersion;
@@ -21,11 +37,15 @@ export class Sec2Cipher {
 
   constructor(key: Uint8Array, nonce: Uint8Array, patchVersion: SecurityPatchVersion) {
     if (key.length !== 32) throw new RangeError(`sec2 key must be 32 bytes, got ${key.length}`);
-    if (nonce.length !== GCM_NONCE_LENGTH)
-      throw new RangeError(`sec2 nonce must be 12 bytes, got ${nonce.length}`);
+    const lengths = sec2NonceLengths(patchVersion);
+    if (!lengths.includes(nonce.length))
+      throw new RangeError(
+        `sec2 patch ${patchVersion} nonce must be ${lengths.join(" or ")} bytes, got ${nonce.length}`,
+      );
     this.#key = Uint8Array.from(key);
     this.#nonce = Uint8Array.from(nonce);
     this.patchVersion = patchVersion;
+    // Patch 0 never reads the counter; for a 16-byte nonce bytes 8..11 are just part of the IV.
     this.#counter = new DataView(this.#nonce.buffer).getUint32(8, false);
   }
 

@@ -3,7 +3,7 @@
  *
  * Randomness draw order (for injected sources):
  *   device: per Cmd0, 32 bytes b; per successful Cmd1, the nonce: 8 bytes (patch 1, followed by the
- *           counter 00000001) or 12 bytes (patch 0);
+ *           counter 00000001) or 16 bytes (patch 0, as v5.0…v5.4.0 security2.c: AES_GCM_IV_SIZE 16);
  *   client: per begin(), 32 bytes a (top bit forced to 1, as esp_prov does).
  */
 import { AuthenticationError, ProtocolError } from "../errors.js";
@@ -19,7 +19,7 @@ import {
   parseSec2Response0,
   parseSec2Response1,
 } from "./messages.js";
-import { Sec2Cipher } from "./sec2-cipher.js";
+import { Sec2Cipher, SEC2_PATCH0_NONCE_LENGTH, sec2NonceLengths } from "./sec2-cipher.js";
 import type { ClientHandshakeState, DeviceHandshakeState } from "./state.js";
 import { requireEstablished, requireOpen } from "./state.js";
 import type {
@@ -30,7 +30,6 @@ import type {
 } from "./types.js";
 
 const PRIVATE_VALUE_LENGTH = 32;
-const NONCE_LENGTH = 12;
 const NONCE_PREFIX_LENGTH = 8;
 /** Post-v5.5 hardening (§10 item 11): usernames are 1..65535 bytes. */
 const MAX_USERNAME_LENGTH = 65535;
@@ -127,7 +126,7 @@ export class DeviceSession2 implements DeviceSecuritySession {
     const nonce =
       this.patchVersion === 1
         ? concatBytes(this.#random(NONCE_PREFIX_LENGTH), Uint8Array.of(0, 0, 0, 1))
-        : Uint8Array.from(this.#random(NONCE_LENGTH));
+        : Uint8Array.from(this.#random(SEC2_PATCH0_NONCE_LENGTH));
     const key = srp.sessionKey!.subarray(0, 32);
     this.#cipher = new Sec2Cipher(key, nonce, this.patchVersion);
     srp.close();
@@ -216,8 +215,15 @@ export class ClientSession2 implements ClientSecuritySession {
         this.#reset();
         throw error;
       }
-      if (deviceNonce.length !== NONCE_LENGTH) {
-        throw new ProtocolError(`sec2: device nonce must be 12 bytes, got ${deviceNonce.length}`);
+      // Patch 0 firmware (v5.0…v5.4.0) sends 16 bytes, patch 1 (v5.4.1+) 12; take what came if it fits.
+      const lengths = sec2NonceLengths(this.patchVersion);
+      if (!lengths.includes(deviceNonce.length)) {
+        this.#reset();
+        throw new ProtocolError(
+          `sec2: the device sent a ${deviceNonce.length}-byte nonce; sec_patch_ver ${this.patchVersion} uses ` +
+            `${lengths.join(" or ")} bytes`,
+          { hint: "no ESP-IDF release sends such a nonce; check that the device runs ESP-IDF provisioning" },
+        );
       }
       this.#cipher = new Sec2Cipher(srp.sessionKey!.subarray(0, 32), deviceNonce, this.patchVersion);
       srp.close();

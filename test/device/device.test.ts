@@ -9,7 +9,9 @@ import { startDevice } from "../../src/device/index.js";
 import type { DeviceOptions, RunningDevice } from "../../src/device/index.js";
 import { MemoryStateStore } from "../../src/device/memory-store.js";
 import { Status, WifiConnectFailedReason, WifiStationState } from "../../src/proto/index.js";
+import { createClientSession } from "../../src/security/index.js";
 import type { ClientSessionOptions } from "../../src/security/index.js";
+import { parseSec2Response1 } from "../../src/security/messages.js";
 import { UsageError, WifiProvError } from "../../src/errors.js";
 import { hex, loadVector } from "../helpers/vectors.js";
 import { ProvClient, RecordingLogger } from "./prov-client.js";
@@ -120,6 +122,16 @@ test("sec2 patch 0 under idf-v5.0: JSON without sec_patch_ver, fixed-nonce sessi
     });
     const json = JSON.parse(await client.version()) as { prov: Record<string, unknown> };
     assert.deepEqual(json.prov, { ver: "v1.1", sec_ver: 2, cap: ["wifi_scan"] });
+    // v5.0 security2.c sends a 16-byte device_nonce (AES_GCM_IV_SIZE 16), as the real firmware.
+    const session = createClientSession({
+      version: 2,
+      patchVersion: 0,
+      username: "wifiprov",
+      password: "abcd1234",
+    });
+    const cmd1 = session.next(await client.transport.send("prov-session", session.begin()))!;
+    const resp1 = await client.transport.send("prov-session", cmd1);
+    assert.equal(parseSec2Response1(resp1).deviceNonce.length, 16);
     await client.handshake();
     assert.equal(last(await client.provision("myssid", "mypassword")).staState, WifiStationState.Connected);
     await client.close();

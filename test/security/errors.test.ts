@@ -6,13 +6,15 @@ import {
   createClientSession,
   createDeviceSecurity,
   generateSec2Credentials,
+  queuedRandomBytes,
   Sec2Cipher,
 } from "../../src/security/index.js";
+import { encodeSec2Response1, parseSec2Response1 } from "../../src/security/messages.js";
 import type { ClientSecuritySession, DeviceSecuritySession } from "../../src/security/index.js";
 import { AuthenticationError, ProtocolError, SessionError, UsageError } from "../../src/errors.js";
 import { decode, encode, SessionDataSchema } from "../../src/proto/index.js";
 import type { SessionData } from "../../src/proto/index.js";
-import { loadVector, unhex } from "../helpers/vectors.js";
+import { hex, loadVector, unhex } from "../helpers/vectors.js";
 import { handshake } from "./helpers.js";
 import type { Sec2Vector, SessionStep } from "./helpers.js";
 
@@ -258,4 +260,56 @@ test("factory argument checks are UsageErrors", () => {
   );
   assert.throws(() => generateSec2Credentials("u", "p", { saltLength: 0 }), UsageError);
   assert.throws(() => generateSec2Credentials("", "p"), UsageError);
+});
+
+test("sec2 client: takes the nonce length the device sends (16 or 12 for patch 0, 12 for patch 1), refuses others", () => {
+  const v = loadVector<Sec2Vector>("sec2_patch0.json");
+  const resp1With = (nonce: Uint8Array) => encodeSec2Response1(unhex(v.M2_device_proof), nonce);
+  const clientAt = (patchVersion: 0 | 1) => {
+    const client = createClientSession({
+      version: 2,
+      patchVersion,
+      username: v.username,
+      password: v.password,
+      random: queuedRandomBytes([unhex(v.client_a)]),
+    });
+    client.begin();
+    client.next(unhex(v.session[1]!.hex));
+    return client;
+  };
+  // v5.0…v5.4.0 firmware: 16 bytes (the vector), used unchanged for every message.
+  const sixteen = clientAt(0);
+  assert.equal(sixteen.next(resp1With(unhex(v.device_nonce))), null);
+  assert.equal(hex(sixteen.encrypt(unhex(v.exchanges[0]!.request_plain))), v.exchanges[0]!.request_encrypted);
+  // A 12-byte patch-0 nonce (wifiprov's own devices before the fix) still works.
+  assert.equal(clientAt(0).next(resp1With(unhex(v.device_nonce).subarray(0, 12))), null);
+  for (const [patch, length] of [
+    [0, 13],
+    [0, 0],
+    [1, 16],
+    [1, 8],
+  ] as const) {
+    assert.throws(
+      () => clientAt(patch).next(resp1With(new Uint8Array(length))),
+      (e: unknown) =>
+        e instanceof ProtocolError && e.message.includes(`${length}-byte nonce`) && e.hint !== undefined,
+      `patch ${patch}, ${length} bytes`,
+    );
+  }
+});
+
+test("sec2 patch 0 device sends a 16-byte nonce, as ESP-IDF v5.0…v5.4.0 (AES_GCM_IV_SIZE 16)", () => {
+  const device = createDeviceSecurity({ version: 2, patchVersion: 0, ...creds }).createSession();
+  const client = createClientSession({
+    version: 2,
+    patchVersion: 0,
+    username: "wifiprov",
+    password: "right-password",
+  });
+  const cmd0 = client.begin();
+  const cmd1 = client.next(device.handshake(cmd0))!;
+  const resp1 = device.handshake(cmd1);
+  assert.equal(parseSec2Response1(resp1).deviceNonce.length, 16);
+  assert.equal(client.next(resp1), null);
+  roundTrip(client, device);
 });

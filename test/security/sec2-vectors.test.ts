@@ -33,7 +33,7 @@ const cases: [string, Sec2Vector][] = [
   ["sec2_edge_cases.json sec2_short_S", edge.sec2_short_S!],
 ];
 
-/** The device's random draws: b, then the nonce (8 random bytes + counter 1 for patch 1, 12 for patch 0). */
+/** The device's random draws: b, then the nonce (8 random bytes + counter 1 for patch 1, 16 for patch 0). */
 function deviceRandom(v: Sec2Vector): Uint8Array[] {
   const nonce = v.sec_patch_ver === 1 ? v.device_nonce.slice(0, 16) : v.device_nonce;
   return chunks(v.device_b, nonce);
