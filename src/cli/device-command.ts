@@ -7,7 +7,10 @@ import { Option } from "commander";
 import type { Command } from "commander";
 import { COMPAT_PROFILES } from "../device/compat.js";
 import type { DeviceOptions } from "../device/index.js";
+import { UsageError } from "../errors.js";
 import type { LogFields, Logger } from "../logger.js";
+import { parseHostPort } from "../transport/host-port.js";
+import type { HostPort } from "../transport/host-port.js";
 
 export const DEFAULT_STATE_DIR = ".wifiprov-state";
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -39,17 +42,30 @@ export interface DeviceFlags {
 
 /** A flag error: names the flag and what it accepts. */
 export class FlagError extends Error {
-  constructor(flag: string, accepted: string, got: string) {
+  readonly hint: string | undefined;
+  constructor(flag: string, accepted: string, got: string, hint?: string) {
     super(`${flag}: expected ${accepted}, got ${JSON.stringify(got)}`);
     this.name = "FlagError";
+    this.hint = hint;
   }
 }
 
-function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new FlagError("--listen", "HOST:PORT with a port 0–65535", text);
-  return { host: m[1] ?? m[2]!, port };
+function parseListen(text: string): HostPort {
+  try {
+    return parseHostPort(text, { barePortHost: "127.0.0.1", allowPortZero: true, what: "--listen" });
+  } catch (err) {
+    throw new FlagError(
+      "--listen",
+      "HOST:PORT, [IPv6]:PORT or a bare PORT (0–65535)",
+      text,
+      err instanceof UsageError ? err.hint : undefined,
+    );
+  }
+}
+
+/** Quotes one word for a POSIX shell, so a printed command runs as printed. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function parseChoice<T extends string>(flag: string, text: string, choices: readonly T[]): T {
@@ -244,10 +260,12 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
 
   if (device.state() === "provisioning" && pendingSignal === undefined) {
     const { renderUnicodeCompact } = await import("uqr");
+    const wildcard = device.address.host === "0.0.0.0" || device.address.host === "::";
     process.stdout.write(
       [
         "",
-        `Service name: ${device.serviceName}   (esp_prov --transport softap --service_name ${device.serviceName})`,
+        `Service name: ${device.serviceName}${wildcard ? "   (listening on every interface: from another machine use this machine's address)" : ""}`,
+        `Provision:    npx wifiprov provision --service_name ${device.serviceName} --qrcode ${shellQuote(device.qrPayload)}`,
         `SoftAP SSID:  ${device.softApSsid}`,
         `QR payload:   ${device.qrPayload}`,
         renderUnicodeCompact(device.qrPayload),
@@ -301,7 +319,11 @@ export function registerDeviceCommand(program: Command): void {
   const device = program
     .command("device")
     .description("run a virtual ESP32 provisioning device (SoftAP + HTTP, simulated radio)")
-    .option("--listen <host:port>", "where the HTTP service listens", "127.0.0.1:8080")
+    .option(
+      "--listen <host:port>",
+      "where the HTTP service listens: HOST:PORT, [IPv6]:PORT or PORT",
+      "127.0.0.1:8080",
+    )
     .addOption(new Option("--sec-ver <n>", "security scheme").choices(["0", "1", "2"]).default("1"))
     .option("--pop <pop>", "proof of possession for security 1", "abcd1234")
     .option("--no-pop", "security 1 without a proof of possession (advertises no_pop)")

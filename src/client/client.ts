@@ -18,6 +18,7 @@ import type { Logger } from "../logger.js";
 import { createClientSession } from "../security/index.js";
 import type { ClientSecuritySession, SecurityPatchVersion, SecurityVersion } from "../security/types.js";
 import { HttpClientTransport } from "../transport/index.js";
+import { formatHostPort, parseHostPort } from "../transport/host-port.js";
 import type { ClientTransport } from "../transport/types.js";
 import * as msg from "./messages.js";
 import { backoffDelay, realClock } from "./polling.js";
@@ -446,21 +447,12 @@ export class ProvisioningClient {
   }
 }
 
-/** `host:port`, `host` (port 80), `[v6]:port`. */
+/**
+ * A device address as the client uses it: `host:port`, `host` (port 80), `[v6]:port`, `http://host:port`;
+ * returned as `host:port` (v6 bracketed). Throws UsageError for anything else.
+ */
 export function checkServiceName(serviceName: string): string {
-  if (typeof serviceName !== "string" || serviceName.trim() === "") {
-    throw new UsageError("a service name (host:port of the device) is required", {
-      hint: "ESP devices answer at 192.168.4.1:80 on their SoftAP; pass --service_name host:port",
-    });
-  }
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s/[\]]+)(?::(\d{1,5}))?$/.exec(serviceName.trim());
-  const port = m?.[2] === undefined ? 80 : Number(m[2]);
-  if (!m || port < 1 || port > 65535) {
-    throw new UsageError(`not a host:port service name: ${JSON.stringify(serviceName)}`, {
-      hint: "write it like 192.168.4.1:80",
-    });
-  }
-  return m[2] === undefined ? `${m[1]}:80` : serviceName.trim();
+  return formatHostPort(parseHostPort(serviceName, { defaultPort: 80, what: "service name" }));
 }
 
 /**

@@ -12,6 +12,7 @@ import type { AppVersionInfo, EndpointHandler, HandshakeGuardOptions } from "../
 import { createDeviceSecurity, generateSec2Credentials } from "../security/index.js";
 import type { DeviceSecurity } from "../security/index.js";
 import { DeviceHttpServer } from "../transport/index.js";
+import { connectableAddress, formatHostPort } from "../transport/host-port.js";
 import { SimulatedRadio } from "../wifi/simulated-radio.js";
 import type { SimulatedEnvironment } from "../wifi/environment.js";
 import type { Radio, StationConfig } from "../wifi/radio.js";
@@ -353,7 +354,8 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
 
   let closing: Promise<void> | undefined;
   return {
-    serviceName: `${address.host}:${address.port}`,
+    // What a client can connect to: a wildcard listen address is not a destination, v6 needs brackets.
+    serviceName: formatHostPort(connectableAddress(address)),
     address,
     softApSsid,
     qrPayload: qrPayload({ name: softApSsid, ...securitySetup.qr }),

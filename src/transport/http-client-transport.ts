@@ -8,12 +8,13 @@
  * would desynchronise the cipher stream (sec1 CTR offset, sec2 nonce counter).
  */
 import http from "node:http";
-import { AbortedError, ErrorCodes, TimeoutError, TransportError, UsageError } from "../errors.js";
+import { AbortedError, ErrorCodes, TimeoutError, TransportError } from "../errors.js";
 import { childLogger, defaultLogger, type Logger } from "../logger.js";
+import { formatHostPort, parseHostPort } from "./host-port.js";
 import type { ClientTransport } from "./types.js";
 
 export interface HttpClientTransportOptions {
-  /** "host:port" of the device, sent verbatim as Host (esp_prov's --service_name). Port 80 if omitted. */
+  /** "host:port", "[v6]:port" or "http://host:port" of the device (esp_prov's --service_name). Port 80 if omitted. */
   serviceName: string;
   /** Longest wait for a whole request/reply. Default 60 000 ms (esp_prov's HTTPConnection timeout). */
   timeoutMs?: number;
@@ -29,17 +30,6 @@ const UNREACHABLE_HINT =
 const CLOSED_HINT =
   "the device closes the connection without a reply when a request fails: wrong proof of possession or " +
   "SRP password, a session taken over by another client, or a device that rebooted or finished provisioning";
-
-function parseServiceName(serviceName: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(serviceName);
-  const port = match?.[3] === undefined ? 80 : Number(match[3]);
-  if (match === null || port < 1 || port > 65535) {
-    throw new UsageError(`invalid service name ${JSON.stringify(serviceName)}`, {
-      hint: "give host:port, e.g. 192.168.4.1:80",
-    });
-  }
-  return { host: match[1] ?? match[2]!, port };
-}
 
 export class HttpClientTransport implements ClientTransport {
   readonly #serviceName: string;
@@ -58,11 +48,11 @@ export class HttpClientTransport implements ClientTransport {
   readonly #watched = new WeakSet<object>();
 
   constructor(options: HttpClientTransportOptions) {
-    if (typeof options.serviceName !== "string" || options.serviceName.length === 0) {
-      throw new UsageError("serviceName is required", { hint: "give host:port, e.g. 192.168.4.1:80" });
-    }
-    this.#serviceName = options.serviceName;
-    ({ host: this.#host, port: this.#port } = parseServiceName(options.serviceName));
+    const address = parseHostPort(options.serviceName, { defaultPort: 80, what: "service name" });
+    // Sent as the Host header too, so always in host:port form (esp_prov sends --service_name verbatim,
+    // which users write as host:port).
+    this.#serviceName = formatHostPort(address);
+    ({ host: this.#host, port: this.#port } = address);
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.#reconnect = options.reconnect ?? true;

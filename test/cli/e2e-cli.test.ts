@@ -129,3 +129,20 @@ test("scan and version commands", async () => {
     assert.ok(raw.stdout.startsWith('{\n\t"prov"'));
   });
 });
+
+test("an IPv6 device: the service name it prints ([::1]:PORT) and http://[::1]:PORT both work", async () => {
+  const device = await startDevice({
+    timeScale: 0.02,
+    listen: { host: "::1", port: 0 },
+    security: { version: 0 },
+  });
+  try {
+    assert.match(device.serviceName, /^\[::1\]:\d+$/);
+    const r = await runCli(["version", "--service_name", device.serviceName, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const h = await runCli(["version", "--service_name", `http://${device.serviceName}/`, "--json"]);
+    assert.equal(h.code, 0, h.stderr);
+  } finally {
+    await device.close();
+  }
+});

@@ -126,6 +126,12 @@ test("deviceOptionsFromFlags: defaults and every security choice", () => {
   );
   assert.equal(deviceOptionsFromFlags({ keepRunning: true }).autoStopMs, false);
   assert.deepEqual(deviceOptionsFromFlags({ listen: "[::1]:0" }).listen, { host: "::1", port: 0 });
+  assert.deepEqual(deviceOptionsFromFlags({ listen: "8081" }).listen, { host: "127.0.0.1", port: 8081 });
+  assert.deepEqual(deviceOptionsFromFlags({ listen: "http://127.0.0.1:8081" }).listen, {
+    host: "127.0.0.1",
+    port: 8081,
+  });
+  assert.throws(() => deviceOptionsFromFlags({ listen: "::1:8080" }), /--listen: expected HOST:PORT/);
 });
 
 test("formatEspLine prints ESP's log layout", () => {

@@ -10,6 +10,7 @@ import type { SessionOptions } from "../../client/security-choice.js";
 import type { DeviceVersion } from "../../client/version.js";
 import { versionGeneration } from "../../client/version.js";
 import { UsageError } from "../../errors.js";
+import { parseHostPort } from "../../transport/host-port.js";
 import {
   DEFAULT_SERVICE_NAME,
   canPrompt,
@@ -32,6 +33,15 @@ export interface Connected {
   serviceName: string;
 }
 
+function isAddress(text: string): boolean {
+  try {
+    parseHostPort(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Flags + QR payload → address and session options. Pure input handling: no I/O. */
 export function resolveInputs(
   flags: CommonFlags,
@@ -48,7 +58,8 @@ export function resolveInputs(
       });
     }
     Object.assign(session, qrSessionOptions(qr));
-    if (serviceName === undefined && /^[^\s:]+:\d{1,5}$/.test(qr.name)) serviceName = qr.name;
+    // A QR name that is an address (a virtual device's) is where to connect; a SoftAP name is a network to join.
+    if (serviceName === undefined && isAddress(qr.name)) serviceName = qr.name;
     else reporter.info(`QR code: device "${qr.name}" — join its Wi-Fi access point before provisioning`);
   }
   const secVer = parseSecVer(flags.sec_ver);
