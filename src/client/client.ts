@@ -9,6 +9,7 @@ import {
   ErrorCodes,
   SessionError,
   TimeoutError,
+  TransportError,
   UnsupportedError,
   UsageError,
   WifiProvError,
@@ -154,13 +155,42 @@ export class ProvisioningClient {
   async version(options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DeviceVersion> {
     this.#ensureOpen();
     if (this.#version && !options.refresh) return this.#version;
-    const body = await this.#serial(() =>
-      // §3.3: the body is ignored but must be non-empty; esp_prov sends "---" for its patch-level query.
-      this.#transport.send("proto-ver", utf8.encode("---"), options.signal ? { signal: options.signal } : {}),
-    );
-    this.#version = parseDeviceVersion(body);
+    let body: Uint8Array;
+    try {
+      body = await this.#serial(() =>
+        // The body is ignored but must be non-empty; esp_prov sends "---" for its patch-level query.
+        this.#transport.send(
+          "proto-ver",
+          utf8.encode("---"),
+          options.signal ? { signal: options.signal } : {},
+        ),
+      );
+    } catch (err) {
+      // Every provisioning service answers proto-ver (ESP-IDF registers it in protocomm_set_version), so an
+      // HTTP error status here means some other HTTP server holds this address.
+      if (err instanceof WifiProvError && err.code === ErrorCodes.HTTP_STATUS) {
+        throw this.#notProvisioning(`HTTP ${(err as { status?: number }).status ?? "error"}`, err);
+      }
+      throw err;
+    }
+    const version = parseDeviceVersion(body);
+    // A plain reply is a version string ("V0.1"); a page of HTML or a long text is some other server.
+    if (version.format === "plain" && (/^\s*</.test(version.raw) || version.raw.length > 64)) {
+      throw this.#notProvisioning("its /proto-ver reply is not a version");
+    }
+    this.#version = version;
     this.#log.debug("device version", { raw: this.#version.raw });
     return this.#version;
+  }
+
+  #notProvisioning(why: string, cause?: unknown): TransportError {
+    return new TransportError(
+      `something answered at ${this.serviceName}, but it is not a provisioning service (${why})`,
+      {
+        ...(cause !== undefined ? { cause } : {}),
+        hint: "check the address: ESP devices answer at 192.168.4.1:80 once this computer is on their access point",
+      },
+    );
   }
 
   /**

@@ -26,10 +26,28 @@ export interface HttpClientTransportOptions {
 }
 
 const UNREACHABLE_HINT =
-  "join the device's SoftAP (PROV_XXXXXX) first, and check --service_name (host:port of the device)";
+  "join the device's Wi-Fi access point (its SoftAP, PROV_XXXXXX) with this computer first, and check " +
+  "--service_name (ESP devices answer at 192.168.4.1:80)";
+/** Plain words for the errno of a connection that never opened. */
+const UNREACHABLE_REASONS: Record<string, (host: string) => string> = {
+  ENETUNREACH: () => "no route to it (network unreachable); this computer is not on the device's network",
+  EHOSTUNREACH: () => "no route to it (host unreachable); this computer is not on the device's network",
+  ECONNREFUSED: () => "nothing is listening there (connection refused)",
+  ETIMEDOUT: () => "the connection attempt timed out",
+  EADDRNOTAVAIL: () => "the address is not usable from this computer",
+  ENOTFOUND: (host) => `cannot resolve ${host}`,
+  EAI_AGAIN: (host) => `cannot resolve ${host} (name lookup failed)`,
+};
 const CLOSED_HINT =
   "the device closes the connection without a reply when a request fails: wrong proof of possession or " +
   "SRP password, a session taken over by another client, or a device that rebooted or finished provisioning";
+
+/** ESP's short plain-text error body ("Unable to create session"), but never a whole HTML page. */
+function statusDetail(reply: Uint8Array): string {
+  const text = Buffer.from(reply).toString("latin1").trim();
+  if (text === "" || text.startsWith("<") || text.length > 120 || /[\r\n]/.test(text)) return "";
+  return ` (${text})`;
+}
 
 export class HttpClientTransport implements ClientTransport {
   readonly #serviceName: string;
@@ -146,19 +164,20 @@ export class HttpClientTransport implements ClientTransport {
         };
         if (socket.connecting) {
           connectTimer = setTimeout(() => {
+            // Never connected: unreachable, not a slow device (the request never left this machine).
             fail(
-              new TimeoutError(
-                `could not connect to ${this.#serviceName} within ${this.#connectTimeoutMs} ms`,
-                {
-                  hint: UNREACHABLE_HINT,
-                },
+              new TransportError(
+                `cannot reach ${this.#serviceName}: no connection within ${this.#connectTimeoutMs} ms`,
+                { hint: UNREACHABLE_HINT },
               ),
             );
           }, this.#connectTimeoutMs);
           socket.once("connect", onConnected);
-        } else {
-          onConnected();
+        } else if (!socket.destroyed && socket.remoteAddress !== undefined) {
+          onConnected(); // a kept-alive socket, reused
         }
+        // Otherwise the connect failed before this event (ENETUNREACH / EHOSTUNREACH fail inside the connect
+        // call itself): `connected` stays false and the error below is reported as unreachable.
       });
 
       req.on("response", (res) => {
@@ -171,10 +190,9 @@ export class HttpClientTransport implements ClientTransport {
         res.on("end", () => {
           const reply = new Uint8Array(Buffer.concat(chunks));
           if (res.statusCode !== 200) {
-            const text = Buffer.from(reply).toString("latin1");
             settle(
               new TransportError(
-                `Server responded with error code ${res.statusCode}${text ? ` (${text})` : ""} for /${endpoint}`,
+                `HTTP ${res.statusCode} from ${this.#serviceName} for /${endpoint}${statusDetail(reply)}`,
                 { code: ErrorCodes.HTTP_STATUS, status: res.statusCode },
               ),
             );
@@ -222,7 +240,7 @@ export class HttpClientTransport implements ClientTransport {
   }
 
   #unreachableError(cause: NodeJS.ErrnoException): TransportError {
-    const reason = cause.code === "ENOTFOUND" ? `cannot resolve ${this.#host}` : cause.message;
+    const reason = UNREACHABLE_REASONS[cause.code ?? ""]?.(this.#host) ?? cause.message;
     return new TransportError(`cannot reach ${this.#serviceName}: ${reason}`, {
       cause,
       hint: UNREACHABLE_HINT,
