@@ -1,0 +1,251 @@
+/**
+ * A private D-Bus bus with a mock NetworkManager on it, for tests: `dbus-daemon` on a unix socket in a temp dir
+ * (standing in for the system bus through DBUS_SYSTEM_BUS_ADDRESS) and python-dbusmock running our template
+ * (wifiprov_nm.py beside this file, which extends dbusmock's stock "networkmanager" template). Readiness is the
+ * bus address printed by dbus-daemon and then NetworkManager's bus name being owned; nothing sleeps. `stop()`
+ * ends both processes and waits for them, so no stray process outlives a test.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import dbus from "@particle/dbus-next";
+import { needsSystemPackage } from "../system.js";
+
+/** Debian's python3-dbusmock is installed for the system Python, not for any other python3 on PATH. */
+const PYTHON = "/usr/bin/python3";
+const TEMPLATE = fileURLToPath(new URL("./wifiprov_nm.py", import.meta.url));
+const NM_NAME = "org.freedesktop.NetworkManager";
+const MOCK_IFACE = "org.freedesktop.DBus.Mock";
+
+export interface MockNetwork {
+  ssid?: string;
+  /** SSID bytes as hex, for SSIDs that are not UTF-8. */
+  ssid_hex?: string;
+  psk?: string;
+  bssid: string;
+  frequency?: number;
+  strength?: number;
+  security?: "open" | "wpa" | "wpa2" | "wpa3";
+  /** The station's address once joined. */
+  ip?: string;
+}
+
+export interface MockBehaviour {
+  /** The Wireless device has no LastScan property (NetworkManager before 1.12). */
+  omit_last_scan?: boolean;
+  /** Activations never progress: no state signal ever comes. */
+  silent_activation?: boolean;
+  /** Activated connections have no Ip4Config object. */
+  no_ip4config?: boolean;
+  /** RequestScan fails as on a device that is not ready. */
+  scan_refused?: boolean;
+  /** Delay between NetworkManager's steps, ms (default 5). */
+  step_ms?: number;
+}
+
+export interface MockNmOptions {
+  devices?: Array<{ iface: string; mac: string }>;
+  networks?: MockNetwork[];
+  behaviour?: MockBehaviour;
+}
+
+/** One entry of the mock's log (see wifiprov_nm.py: add-connection, activate, request-scan, ...). */
+export interface MockLogEntry {
+  event: string;
+  [field: string]: unknown;
+}
+
+/** `{ skip }` for tests that need dbus-daemon, python3-dbusmock and NetworkManager's interface XML. */
+export function needsMockNm(): { skip?: string } {
+  for (const [pkg, probe] of [
+    ["dbus", "dbus-daemon"],
+    ["python3-dbusmock", "/usr/lib/python3/dist-packages/dbusmock/__init__.py"],
+    ["network-manager-dev", "/usr/share/dbus-1/interfaces/org.freedesktop.NetworkManager.xml"],
+  ] as const) {
+    const result = needsSystemPackage(pkg, probe);
+    if (result.skip !== undefined) return result;
+  }
+  return {};
+}
+
+export class MockNetworkManager {
+  readonly #dir: string;
+  readonly #daemon: ChildProcess;
+  #mock: ChildProcess | undefined;
+  #control: dbus.MessageBus | undefined;
+  readonly address: string;
+  #stopped = false;
+
+  private constructor(dir: string, daemon: ChildProcess, address: string) {
+    this.#dir = dir;
+    this.#daemon = daemon;
+    this.address = address;
+  }
+
+  /** Environment for a child process that should see this mock as its system bus. */
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: this.address };
+  }
+
+  static async start(options: MockNmOptions = {}): Promise<MockNetworkManager> {
+    const dir = await mkdtemp(join(tmpdir(), "wifiprov-dbus-"));
+    const socket = join(dir, "bus");
+    const config = join(dir, "bus.conf");
+    await writeFile(
+      config,
+      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=${socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`,
+    );
+    const daemon = spawn("dbus-daemon", [`--config-file=${config}`, "--nofork", "--print-address=1"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    trackForExit(daemon);
+    let address: string;
+    try {
+      address = await firstLine(daemon, "dbus-daemon");
+    } catch (error) {
+      daemon.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const mock = new MockNetworkManager(dir, daemon, address);
+    try {
+      await mock.#startMock(options);
+    } catch (error) {
+      await mock.stop();
+      throw error;
+    }
+    return mock;
+  }
+
+  async #startMock(options: MockNmOptions): Promise<void> {
+    const control = dbus.sessionBus({ busAddress: this.address });
+    this.#control = control;
+    const bus = await control.getProxyObject("org.freedesktop.DBus", "/org/freedesktop/DBus");
+    const daemonIface = bus.getInterface("org.freedesktop.DBus");
+    const owned = new Promise<void>((resolve) => {
+      daemonIface.on("NameOwnerChanged", (name: string, _old: string, owner: string) => {
+        if (name === NM_NAME && owner !== "") resolve();
+      });
+    });
+    const parameters = JSON.stringify({
+      devices: options.devices ?? [{ iface: "wlan0", mac: "24:0A:C4:11:22:33" }],
+      networks: options.networks ?? [],
+      behaviour: options.behaviour ?? {},
+    });
+    const mock = spawn(PYTHON, ["-m", "dbusmock", "--system", "--template", TEMPLATE, "-p", parameters], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: this.address },
+    });
+    trackForExit(mock);
+    this.#mock = mock;
+    let stderr = "";
+    mock.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    mock.stdout!.resume(); // dbusmock logs every call to stdout; nobody reads it
+    const exited = once(mock, "exit").then(([code]) => {
+      throw new Error(`dbusmock exited (${String(code)}) before owning ${NM_NAME}: ${stderr.trim()}`);
+    });
+    const alreadyOwned = (daemonIface.NameHasOwner!(NM_NAME) as Promise<boolean>).then((has) => {
+      if (!has) return new Promise<void>(() => {});
+    });
+    await Promise.race([owned, alreadyOwned, exited]);
+    exited.catch(() => {}); // a later exit is stop()'s business
+  }
+
+  async #call(member: string, signature = "", body: unknown[] = []): Promise<unknown> {
+    const reply = await this.#control!.call(
+      new dbus.Message({
+        destination: NM_NAME,
+        path: "/org/freedesktop",
+        interface: MOCK_IFACE,
+        member,
+        signature,
+        body,
+      }),
+    );
+    return reply?.body[0];
+  }
+
+  /** What the mock was asked to do so far. */
+  async log(): Promise<MockLogEntry[]> {
+    return JSON.parse((await this.#call("WifiprovLog")) as string) as MockLogEntry[];
+  }
+
+  async setBehaviour(behaviour: MockBehaviour): Promise<void> {
+    await this.#call("WifiprovSetBehaviour", "s", [JSON.stringify(behaviour)]);
+  }
+
+  async addNetwork(network: MockNetwork): Promise<void> {
+    await this.#call("WifiprovAddNetwork", "s", [JSON.stringify(network)]);
+  }
+
+  async removeNetwork(ssid: string): Promise<void> {
+    await this.#call("WifiprovRemoveNetwork", "s", [ssid]);
+  }
+
+  /** Ends dbusmock and dbus-daemon (waiting for both) and removes the socket directory. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#control?.disconnect();
+    if (this.#mock !== undefined) await endProcess(this.#mock);
+    await endProcess(this.#daemon);
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Kills what is still running if the test process exits without stop() (a crashed test). */
+function trackForExit(child: ChildProcess): void {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const c of live) c.kill("SIGKILL");
+    });
+  }
+}
+
+async function endProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await exited;
+}
+
+function firstLine(child: ChildProcess, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf("\n");
+      if (newline >= 0) {
+        child.stdout!.off("data", onData);
+        child.stdout!.resume();
+        resolve(out.slice(0, newline).trim());
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${what} exited (${String(code)}): ${err.trim()}`)));
+    child.once("error", reject);
+  });
+}
