@@ -1,0 +1,6 @@
+/** The NetworkManager radio backend (Linux, over D-Bus). */
+export { NetworkManagerRadio } from "./networkmanager-radio.js";
+export type { NetworkManagerRadioOptions, NetworkManagerTimeouts } from "./networkmanager-radio.js";
+export { nmReasonTable, espReasonForNm } from "./state-reasons.js";
+export type { ReasonMapping } from "./state-reasons.js";
+export { NmApi } from "./nm-api.js";
