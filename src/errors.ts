@@ -43,20 +43,42 @@ export interface WifiProvErrorOptions {
   hint?: string;
 }
 
+/**
+ * Marks every wifiprov error, shared through the global symbol registry: when a program loads two copies of
+ * the package (two versions in node_modules, or a bundle beside the Node package), an error thrown by one copy
+ * still passes `instanceof` with the other copy's classes (undici does the same with its errors).
+ */
+const ERROR_BRAND = Symbol.for("wifiprov.error");
+
 export class WifiProvError extends Error {
+  /** The codes whose errors are instances of this class; undefined on the base class (all of them). */
+  static readonly codes: readonly ErrorCode[] | undefined = undefined;
+
+  /** `err instanceof X` by brand and code rather than by prototype, so it holds across copies. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    const branded = (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
+    if (!branded) return Function.prototype[Symbol.hasInstance].call(this, value);
+    const codes = this.codes;
+    return codes === undefined || codes.includes((value as WifiProvError).code);
+  }
+
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  declare readonly [ERROR_BRAND]: true;
 
   constructor(code: ErrorCode, message: string, options: WifiProvErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.hint = options.hint;
     this.name = new.target.name;
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
   }
 }
 
 /** Malformed or out-of-order protocol data. */
 export class ProtocolError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.PROTOCOL];
   constructor(message: string, options?: WifiProvErrorOptions) {
     super(ErrorCodes.PROTOCOL, message, options);
   }
@@ -64,6 +86,7 @@ export class ProtocolError extends WifiProvError {
 
 /** A handshake proof did not verify (wrong PoP or SRP credentials). */
 export class AuthenticationError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.AUTHENTICATION];
   constructor(message: string, options?: WifiProvErrorOptions) {
     super(ErrorCodes.AUTHENTICATION, message, options);
   }
@@ -71,6 +94,7 @@ export class AuthenticationError extends WifiProvError {
 
 /** No established session where one is needed, or the session was lost. */
 export class SessionError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.SESSION];
   constructor(message: string, options?: WifiProvErrorOptions) {
     super(ErrorCodes.SESSION, message, options);
   }
@@ -78,6 +102,7 @@ export class SessionError extends WifiProvError {
 
 /** Handshakes refused for a while after too many failures. */
 export class LockedOutError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.LOCKED_OUT];
   readonly retryAfterMs: number;
   constructor(message: string, retryAfterMs: number, options?: WifiProvErrorOptions) {
     super(ErrorCodes.LOCKED_OUT, message, options);
@@ -87,6 +112,11 @@ export class LockedOutError extends WifiProvError {
 
 /** Network-level failures between client and device. */
 export class TransportError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [
+    ErrorCodes.TRANSPORT,
+    ErrorCodes.CLOSED_WITHOUT_REPLY,
+    ErrorCodes.HTTP_STATUS,
+  ];
   constructor(
     message: string,
     options?: WifiProvErrorOptions & {
@@ -103,6 +133,7 @@ export class TransportError extends WifiProvError {
 
 /** Waiting for something took longer than allowed. */
 export class TimeoutError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.TIMEOUT];
   constructor(message: string, options?: WifiProvErrorOptions) {
     super(ErrorCodes.TIMEOUT, message, options);
   }
@@ -110,6 +141,7 @@ export class TimeoutError extends WifiProvError {
 
 /** An AbortSignal fired. */
 export class AbortedError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.ABORTED];
   constructor(message = "aborted", options?: WifiProvErrorOptions) {
     super(ErrorCodes.ABORTED, message, options);
   }
@@ -117,6 +149,7 @@ export class AbortedError extends WifiProvError {
 
 /** A well-formed reply carried a failure status. */
 export class DeviceStatusError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.DEVICE_STATUS];
   readonly status: number;
   constructor(message: string, status: number, options?: WifiProvErrorOptions) {
     super(ErrorCodes.DEVICE_STATUS, message, options);
@@ -126,6 +159,7 @@ export class DeviceStatusError extends WifiProvError {
 
 /** The radio backend failed. */
 export class WifiError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.WIFI];
   constructor(message: string, options?: WifiProvErrorOptions) {
     super(ErrorCodes.WIFI, message, options);
   }
@@ -133,6 +167,7 @@ export class WifiError extends WifiProvError {
 
 /** Reading or writing persistent state failed. */
 export class StorageError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.STORAGE];
   constructor(message: string, options?: WifiProvErrorOptions) {
     super(ErrorCodes.STORAGE, message, options);
   }
@@ -140,6 +175,7 @@ export class StorageError extends WifiProvError {
 
 /** Invalid input from the caller: a flag, an option, a credential. */
 export class UsageError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.USAGE];
   constructor(message: string, options?: WifiProvErrorOptions) {
     super(ErrorCodes.USAGE, message, options);
   }
@@ -147,6 +183,7 @@ export class UsageError extends WifiProvError {
 
 /** The device lacks a capability that was asked for. */
 export class UnsupportedError extends WifiProvError {
+  static override readonly codes: readonly ErrorCode[] = [ErrorCodes.UNSUPPORTED];
   constructor(message: string, options?: WifiProvErrorOptions) {
     super(ErrorCodes.UNSUPPORTED, message, options);
   }

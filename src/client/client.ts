@@ -18,7 +18,6 @@ import { childLogger, defaultLogger, secret } from "../logger.js";
 import type { Logger } from "../logger.js";
 import { createClientSession } from "../security/index.js";
 import type { ClientSecuritySession, SecurityPatchVersion, SecurityVersion } from "../security/types.js";
-import { HttpClientTransport } from "../transport/index.js";
 import { formatHostPort, parseHostPort } from "../transport/host-port.js";
 import type { ClientTransport } from "../transport/types.js";
 import * as msg from "./messages.js";
@@ -32,15 +31,22 @@ import type { DeviceVersion } from "./version.js";
 import type { ConnectionOutcome, ScanEntry, WifiStatus } from "./wifi-types.js";
 
 export interface ConnectOptions {
-  /** `host:port` of the device's HTTP server (ESP devices: 192.168.4.1:80 on their SoftAP). Required. */
-  serviceName: string;
-  /** Carry messages some other way (tests, BLE bridges). Default: HTTP on one keep-alive socket. */
+  /**
+   * What carries the messages. When absent, the entry point builds its default from `serviceName`: on Node
+   * (`wifiprov`) HTTP on one keep-alive socket; in a browser bundle, `fetch` (to the page's own origin when
+   * `serviceName` is absent too).
+   */
   transport?: ClientTransport;
-  /** Per-request timeout. Default 15 000 ms (a blocking scan takes a few seconds). */
+  /**
+   * `host:port` of the device's HTTP server (ESP devices: 192.168.4.1:80 on their SoftAP), for the default
+   * transport. Not used when `transport` is given. The library never guesses an address.
+   */
+  serviceName?: string;
+  /** Per-request timeout of the default transport. Default DEFAULT_REQUEST_TIMEOUT_MS (15 000 ms). */
   timeoutMs?: number;
-  /** TCP connect timeout. Default 5 000 ms (the Android library's value). */
+  /** TCP connect timeout of the default HTTP transport. Default DEFAULT_CONNECT_TIMEOUT_MS (5 000 ms). */
   connectTimeoutMs?: number;
-  /** Default: `util.debuglog('wifiprov')` (NODE_DEBUG=wifiprov). */
+  /** Default: `util.debuglog('wifiprov')` on Node (NODE_DEBUG=wifiprov), silent in a browser. */
   logger?: Logger;
   /** Aborts the initial version request. */
   signal?: AbortSignal;
@@ -117,7 +123,8 @@ function isTransient(err: unknown): boolean {
 }
 
 export class ProvisioningClient {
-  readonly serviceName: string;
+  /** Where the transport sends (its `target`: "host:port" for HTTP). */
+  readonly target: string;
   readonly #transport: ClientTransport;
   readonly #log: Logger;
   readonly #clock: Clock;
@@ -129,7 +136,7 @@ export class ProvisioningClient {
   #closed = false;
 
   constructor(options: ConnectOptions & { transport: ClientTransport }) {
-    this.serviceName = options.serviceName;
+    this.target = options.transport.target;
     this.#transport = options.transport;
     this.#log = childLogger(options.logger ?? defaultLogger, "client");
     this.#clock = options.clock ?? realClock;
@@ -185,7 +192,7 @@ export class ProvisioningClient {
 
   #notProvisioning(why: string, cause?: unknown): TransportError {
     return new TransportError(
-      `something answered at ${this.serviceName}, but it is not a provisioning service (${why})`,
+      `something answered at ${this.target}, but it is not a provisioning service (${why})`,
       {
         ...(cause !== undefined ? { cause } : {}),
         hint: "check the address: ESP devices answer at 192.168.4.1:80 once this computer is on their access point",
@@ -355,7 +362,7 @@ export class ProvisioningClient {
     const bssid = config.bssid !== undefined ? parseBssid(config.bssid) : undefined;
     const channel = config.channel !== undefined ? checkChannel(config.channel) : undefined;
     this.#log.debug("set config", {
-      ssid: Buffer.from(ssid).toString(),
+      ssid: new TextDecoder().decode(ssid),
       passphrase: secret(config.passphrase),
     });
     msg.readSetConfig(
@@ -486,20 +493,18 @@ export function checkServiceName(serviceName: string): string {
 }
 
 /**
- * Opens a client and reads the device's version (so an unreachable device fails here, not halfway through).
- * `serviceName` is required: the library never guesses an address.
+ * Opens a client on `options.transport` and reads the device's version (so an unreachable device fails here,
+ * not halfway through). This is the core, which knows no concrete transport: the package's entry points
+ * (`wifiprov` on Node, its browser bundle) export a `connect` that first builds the default transport.
  */
 export async function connect(options: ConnectOptions): Promise<ProvisioningClient> {
-  const serviceName = checkServiceName(options.serviceName);
-  const transport =
-    options.transport ??
-    new HttpClientTransport({
-      serviceName,
-      timeoutMs: options.timeoutMs ?? 15_000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-      ...(options.logger ? { logger: options.logger } : {}),
+  const transport = options.transport;
+  if (transport === undefined) {
+    throw new UsageError("no transport to reach the device", {
+      hint: "import connect from the wifiprov package (it builds an HTTP transport from serviceName), or pass options.transport",
     });
-  const client = new ProvisioningClient({ ...options, serviceName, transport });
+  }
+  const client = new ProvisioningClient({ ...options, transport });
   try {
     await client.version(options.signal ? { signal: options.signal } : {});
   } catch (err) {

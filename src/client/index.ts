@@ -1,5 +1,6 @@
 /** The client library: everything a tool needs to provision a device that speaks ESP-IDF provisioning. */
-export { connect, checkServiceName, ProvisioningClient } from "./client.js";
+export { connect, ProvisioningClient } from "./client.js";
+export { clientEntry } from "./entry-defaults.js";
 export type {
   ConnectOptions,
   ScanOptions,
@@ -11,7 +12,7 @@ export type {
 export { provision } from "./provision.js";
 export type { ProvisionOptions, ProvisionProgress, ProvisionResult, ProvisionStep } from "./provision.js";
 export { parseDeviceVersion, versionGeneration, supportsScan, matchesProtocolVersion } from "./version.js";
-export type { DeviceVersion, AppVersionInfo, VersionGeneration } from "./version.js";
+export type { DeviceVersion, ReportedAppVersion, VersionGeneration } from "./version.js";
 export { chooseSecurity } from "./security-choice.js";
 export type { SecurityChoice, SecurityDecision, SessionOptions } from "./security-choice.js";
 export { checkSsid, checkPassphrase, parseBssid } from "./credentials.js";

@@ -48,7 +48,12 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
   const signal = options.signal;
   const sig = signal ? { signal } : {};
 
-  report({ type: "step", step: "connect", phase: "start", detail: options.serviceName });
+  report({
+    type: "step",
+    step: "connect",
+    phase: "start",
+    detail: options.transport?.target ?? options.serviceName,
+  });
   const client = await connect(options);
   try {
     const version = await client.version();

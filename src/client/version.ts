@@ -9,7 +9,7 @@
 import type { SecurityPatchVersion, SecurityVersion } from "../security/types.js";
 
 /** One application entry of the JSON (`wifi_prov_mgr_set_app_info(label, ver, caps)`). */
-export interface AppVersionInfo {
+export interface ReportedAppVersion {
   /** `ver` of the entry, when it is a string. */
   version: string | undefined;
   /** `cap` of the entry (non-string items dropped). */
@@ -30,7 +30,7 @@ export interface DeviceVersion {
   /** `prov.cap`: `no_sec`, `no_pop`, `wifi_scan`, … (empty for plain replies). */
   capabilities: string[];
   /** Application entries (every top-level key other than `prov`), in document order. */
-  applications: Record<string, AppVersionInfo>;
+  applications: Record<string, ReportedAppVersion>;
 }
 
 /** Which firmware generation the reply looks like; useful in summaries and diagnostics. */
@@ -73,7 +73,7 @@ export function parseDeviceVersion(body: Uint8Array | string): DeviceVersion {
   const prov = isRecord(doc.prov) ? doc.prov : {};
   const secVer = prov.sec_ver;
   const patch = prov.sec_patch_ver;
-  const applications: Record<string, AppVersionInfo> = {};
+  const applications: Record<string, ReportedAppVersion> = {};
   for (const [key, value] of Object.entries(doc)) {
     if (key === "prov" || !isRecord(value)) continue;
     applications[key] = {

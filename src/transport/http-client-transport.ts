@@ -11,14 +11,15 @@ import http from "node:http";
 import { AbortedError, ErrorCodes, TimeoutError, TransportError } from "../errors.js";
 import { childLogger, defaultLogger, type Logger } from "../logger.js";
 import { formatHostPort, parseHostPort } from "./host-port.js";
-import type { ClientTransport } from "./types.js";
+import { CLOSED_HINT, httpStatusError } from "./http-status.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, type ClientTransport } from "./types.js";
 
 export interface HttpClientTransportOptions {
   /** "host:port", "[v6]:port" or "http://host:port" of the device (esp_prov's --service_name). Port 80 if omitted. */
   serviceName: string;
-  /** Longest wait for a whole request/reply. Default 60 000 ms (esp_prov's HTTPConnection timeout). */
+  /** Longest wait for a whole request/reply. Default DEFAULT_REQUEST_TIMEOUT_MS (15 000 ms). */
   timeoutMs?: number;
-  /** Longest wait for the TCP connection. Default 5000 ms (the Android library's connect timeout). */
+  /** Longest wait for the TCP connection. Default DEFAULT_CONNECT_TIMEOUT_MS (5000 ms). */
   connectTimeoutMs?: number;
   /** Open a new connection (with the cookie) when the previous one was closed. Default true. */
   reconnect?: boolean;
@@ -38,18 +39,8 @@ const UNREACHABLE_REASONS: Record<string, (host: string) => string> = {
   ENOTFOUND: (host) => `cannot resolve ${host}`,
   EAI_AGAIN: (host) => `cannot resolve ${host} (name lookup failed)`,
 };
-const CLOSED_HINT =
-  "the device closes the connection without a reply when a request fails: wrong proof of possession or " +
-  "SRP password, a session taken over by another client, or a device that rebooted or finished provisioning";
-
-/** ESP's short plain-text error body ("Unable to create session"), but never a whole HTML page. */
-function statusDetail(reply: Uint8Array): string {
-  const text = Buffer.from(reply).toString("latin1").trim();
-  if (text === "" || text.startsWith("<") || text.length > 120 || /[\r\n]/.test(text)) return "";
-  return ` (${text})`;
-}
-
 export class HttpClientTransport implements ClientTransport {
+  readonly target: string;
   readonly #serviceName: string;
   readonly #host: string;
   readonly #port: number;
@@ -69,10 +60,10 @@ export class HttpClientTransport implements ClientTransport {
     const address = parseHostPort(options.serviceName, { defaultPort: 80, what: "service name" });
     // Sent as the Host header too, so always in host:port form (esp_prov sends --service_name verbatim,
     // which users write as host:port).
-    this.#serviceName = formatHostPort(address);
+    this.#serviceName = this.target = formatHostPort(address);
     ({ host: this.#host, port: this.#port } = address);
-    this.#timeoutMs = options.timeoutMs ?? 60_000;
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#reconnect = options.reconnect ?? true;
     this.#logger = childLogger(options.logger ?? defaultLogger, "http-client");
   }
@@ -190,12 +181,7 @@ export class HttpClientTransport implements ClientTransport {
         res.on("end", () => {
           const reply = new Uint8Array(Buffer.concat(chunks));
           if (res.statusCode !== 200) {
-            settle(
-              new TransportError(
-                `HTTP ${res.statusCode} from ${this.#serviceName} for /${endpoint}${statusDetail(reply)}`,
-                { code: ErrorCodes.HTTP_STATUS, status: res.statusCode },
-              ),
-            );
+            settle(httpStatusError(this.#serviceName, endpoint, res.statusCode ?? 0, reply));
             return;
           }
           this.#storeCookie(res.rawHeaders);

@@ -3,4 +3,7 @@ export { DeviceHttpServer, MAX_BODY_BYTES } from "./device-http-server.js";
 export type { DeviceHttpServerOptions } from "./device-http-server.js";
 export { HttpClientTransport } from "./http-client-transport.js";
 export type { HttpClientTransportOptions } from "./http-client-transport.js";
+export { FetchClientTransport } from "./fetch-client-transport.js";
+export type { FetchClientTransportOptions } from "./fetch-client-transport.js";
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "./types.js";
 export type { ClientTransport } from "./types.js";

@@ -5,7 +5,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startDevice } from "../../src/device/index.js";
 import type { DeviceOptions } from "../../src/device/index.js";
-import { connect, provision, HttpClientTransport, AuthenticationError } from "../../src/index.js";
+import {
+  connect,
+  provision,
+  HttpClientTransport,
+  FetchClientTransport,
+  AuthenticationError,
+} from "../../src/index.js";
 import type { ProvisionOptions } from "../../src/index.js";
 
 const fast = { timeScale: 0.02, listen: { host: "127.0.0.1", port: 0 } } as const;
@@ -199,6 +205,20 @@ test("version(): what each profile announces", async () => {
         await assert.rejects(client.scan(), /no scan endpoint/);
       }
       await client.close();
+    });
+  }
+});
+
+test("the fetch transport provisions the device too (sec1 and sec2): what the browser bundle uses", async () => {
+  for (const [security, credentials] of [
+    [{ version: 1, pop: "abcd1234" }, { pop: "abcd1234" }],
+    [{ version: 2 }, { username: "wifiprov", password: "abcd1234" }],
+  ] as const) {
+    await withDevice({ security }, async (serviceName) => {
+      const transport = new FetchClientTransport({ baseUrl: `http://${serviceName}` });
+      const result = await provision({ transport, ...credentials, ...wifi });
+      assert.equal(result.outcome.state, "connected");
+      assert.equal(result.session.securityVersion, security.version);
     });
   }
 });

@@ -12,6 +12,7 @@ export const reply = (name: string) => unhex(plain.wifi_config![name]!.hex);
 export type Step = Uint8Array | Error;
 
 export class ScriptedTransport implements ClientTransport {
+  readonly target = "scripted device";
   readonly sent: string[] = [];
   closes = 0;
   constructor(

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { provision } from "../../src/client/index.js";
+import { provision } from "../../src/index.js";
 import { loadVector } from "../helpers/vectors.js";
 
 interface Msg {

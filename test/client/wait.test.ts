@@ -1,7 +1,7 @@
 // waitForConnection: typed outcomes, back-off bounded by the timeout, recovery after the device stops answering.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "../../src/client/index.js";
+import { connect } from "../../src/index.js";
 import type { WaitProgress } from "../../src/client/index.js";
 import { DeviceStatusError, UsageError } from "../../src/errors.js";
 import { FakeClock, ScriptedTransport, closed, refused, reply } from "./fake-device.js";

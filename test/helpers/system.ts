@@ -18,6 +18,7 @@ function isPresent(probe: string): boolean {
 export function needsSystemPackage(debianPackage: string, probe: string): { skip?: string } {
   if (isPresent(probe)) return {};
   const reason = `${probe} not found: install Debian's ${debianPackage} (sudo apt-get install -y ${debianPackage})`;
-  if (process.env.CI) throw new Error(`${reason}; npm test should have installed it (scripts/system-deps.mjs)`);
+  if (process.env.CI)
+    throw new Error(`${reason}; npm test should have installed it (scripts/system-deps.mjs)`);
   return { skip: reason };
 }

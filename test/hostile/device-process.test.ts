@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { provision } from "../../src/client/index.js";
+import { provision } from "../../src/index.js";
 import { FileStateStore, startDevice } from "../../src/device/index.js";
 import { ProvClient, RecordingLogger } from "../device/prov-client.js";
 import { RawClient } from "../transport/helpers/raw-client.js";

@@ -4,7 +4,7 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { connect } from "../../src/client/index.js";
+import { connect } from "../../src/index.js";
 import type { SessionOptions } from "../../src/client/index.js";
 import { startDevice } from "../../src/device/index.js";
 import type { DeviceOptions, RunningDevice } from "../../src/device/index.js";

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { connect } from "../../src/client/index.js";
+import { connect } from "../../src/index.js";
 import type { ProvisioningClient } from "../../src/client/index.js";
 import { startDevice } from "../../src/device/index.js";
 import type { RunningDevice } from "../../src/device/index.js";

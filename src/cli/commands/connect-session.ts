@@ -2,7 +2,7 @@
  * The shared front half of provision and scan: resolve the address and credentials (flags, QR payload,
  * prompts), connect, read the version, establish the session.
  */
-import { connect } from "../../client/client.js";
+import { connect } from "../../index.js";
 import type { ProvisioningClient, SessionInfo } from "../../client/client.js";
 import { parseQrPayload, qrSessionOptions } from "../../client/qr.js";
 import { chooseSecurity, securityLevel } from "../../client/security-choice.js";
