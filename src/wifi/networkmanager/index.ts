@@ -4,3 +4,5 @@ export type { NetworkManagerRadioOptions, NetworkManagerTimeouts } from "./netwo
 export { nmReasonTable, espReasonForNm } from "./state-reasons.js";
 export type { ReasonMapping } from "./state-reasons.js";
 export { NmApi } from "./nm-api.js";
+export { NetworkManagerCredentials } from "./nm-credentials.js";
+export type { NmCredentials } from "./nm-credentials.js";
