@@ -1,11 +1,12 @@
 /**
- * The injectable logger used by every layer. The library default writes through
- * `util.debuglog('wifiprov')` (silent unless NODE_DEBUG=wifiprov); the device service passes a pino logger.
+ * The injectable logger used by every layer. The library default (`#default-logger`, chosen by package
+ * `imports` conditions) writes through `util.debuglog('wifiprov')` on Node (silent unless
+ * NODE_DEBUG=wifiprov) and is silent in a browser unless the page sets `WIFIPROV_DEBUG`; the device
+ * service passes a pino logger.
  *
  * Secrets (passphrases, PoP, SRP passwords, keys) are never handed to a logger as such: callers wrap them
  * with `secret()`, which prints as a mask unless the logger was created with `logSecrets`.
  */
-import { debuglog, format } from "node:util";
 
 export type LogFields = Record<string, unknown>;
 
@@ -54,15 +55,8 @@ export const silentLogger: Logger = {
   error() {},
 };
 
-const debug = debuglog("wifiprov");
-
-/** The library default: everything at debug level through NODE_DEBUG=wifiprov. */
-export const defaultLogger: Logger = {
-  debug: (m, f) => debug(f ? format("%s %o", m, f) : m),
-  info: (m, f) => debug(f ? format("%s %o", m, f) : m),
-  warn: (m, f) => debug(f ? format("WARN %s %o", m, f) : `WARN ${m}`),
-  error: (m, f) => debug(f ? format("ERROR %s %o", m, f) : `ERROR ${m}`),
-};
+/** The library default: NODE_DEBUG=wifiprov on Node, WIFIPROV_DEBUG in a browser. */
+export { defaultLogger } from "#default-logger";
 
 /** Prefixes every message with a component name, like ESP's log tags. */
 export function childLogger(parent: Logger, tag: string): Logger {

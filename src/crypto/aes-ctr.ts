@@ -3,11 +3,11 @@
  * 128-bit big-endian integer starting at `device_random`; encrypt and decrypt are the same XOR, and sec1
  * shares one stream between both directions, so a message may start in the middle of a block.
  */
-import { createCipheriv } from "node:crypto";
-import type { Cipher } from "node:crypto";
+import { cryptoPort } from "#crypto";
+import type { AesCtrKeystream } from "./port.js";
 
 export class AesCtrStream {
-  #cipher: Cipher | undefined;
+  #keystream: AesCtrKeystream | undefined;
   #position = 0;
 
   constructor(key: Uint8Array, initialCounterBlock: Uint8Array) {
@@ -15,9 +15,7 @@ export class AesCtrStream {
     if (initialCounterBlock.length !== 16) {
       throw new RangeError(`CTR counter block must be 16 bytes, got ${initialCounterBlock.length}`);
     }
-    // OpenSSL's CTR mode keeps the unused tail of the last keystream block between update() calls
-    // and increments the whole 16-byte block big-endian, exactly the stream semantics sec1 needs.
-    this.#cipher = createCipheriv("aes-256-ctr", key, initialCounterBlock);
+    this.#keystream = cryptoPort.aesCtr(key, initialCounterBlock);
   }
 
   /** Bytes of keystream consumed so far. */
@@ -27,14 +25,14 @@ export class AesCtrStream {
 
   /** XORs `data` with the next data.length keystream bytes (encrypts or decrypts). */
   update(data: Uint8Array): Uint8Array {
-    if (this.#cipher === undefined) throw new RangeError("AES-CTR stream is closed");
+    if (this.#keystream === undefined) throw new RangeError("AES-CTR stream is closed");
     this.#position += data.length;
-    return new Uint8Array(this.#cipher.update(data));
+    return this.#keystream.update(data);
   }
 
-  /** Drops the cipher context (node:crypto keeps the expanded key inside; this releases it). */
+  /** Drops the key schedule. */
   close(): void {
-    this.#cipher?.final();
-    this.#cipher = undefined;
+    this.#keystream?.close();
+    this.#keystream = undefined;
   }
 }

@@ -1,5 +1,5 @@
 /** Byte helpers shared by the crypto primitives: concatenation, XOR, big-endian integers, comparisons. */
-import { timingSafeEqual } from "node:crypto";
+import { cryptoPort } from "#crypto";
 
 const encoder = new TextEncoder();
 
@@ -28,15 +28,36 @@ export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+// node:crypto's timingSafeEqual on Node, a constant-time loop in the browser port.
+const timingSafeEqual = (a: Uint8Array, b: Uint8Array): boolean => cryptoPort.timingSafeEqual(a, b);
+
 /** Constant-time equality; different lengths compare unequal (the length itself is not secret). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Lowercase hex of a byte string. */
+export function bytesToHex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += HEX_DIGITS[b]!;
+  return out;
+}
+
+/** Bytes of an even-length hex string (no prefix); anything else is a RangeError. */
+export function hexToBytes(hex: string): Uint8Array {
+  if (hex.length % 2 === 1 || !/^[0-9a-fA-F]*$/.test(hex))
+    throw new RangeError("hexToBytes: not a hex string");
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
 /** Big-endian unsigned integer of any length (empty = 0). */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
   if (bytes.length === 0) return 0n;
-  return BigInt("0x" + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex"));
+  return BigInt("0x" + bytesToHex(bytes));
 }
 
 /** MIN(n): minimal big-endian encoding, no leading zero bytes (0 encodes as the empty string). */
@@ -45,7 +66,7 @@ export function bigIntToMinBytes(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array(0);
   let hex = value.toString(16);
   if (hex.length % 2 === 1) hex = "0" + hex;
-  return new Uint8Array(Buffer.from(hex, "hex"));
+  return hexToBytes(hex);
 }
 
 /** PAD(n): big-endian, left-padded with zero bytes to exactly `length` bytes. */

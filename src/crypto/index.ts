@@ -7,3 +7,4 @@ export * from "./aes-ctr.js";
 export * from "./aes-gcm.js";
 export * from "./modpow.js";
 export * from "./srp.js";
+export type { AesCtrKeystream, CryptoPort, X25519PrivateKey } from "./port.js";

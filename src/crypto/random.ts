@@ -1,14 +1,14 @@
 /**
  * Randomness, injectable so that tests can reproduce golden vectors byte for byte.
  */
-import { randomBytes } from "node:crypto";
+import { cryptoPort } from "#crypto";
 import { UsageError } from "../errors.js";
 
 /** Source of randomness: returns exactly `length` fresh bytes. */
 export type RandomBytes = (length: number) => Uint8Array;
 
-/** The production source: node:crypto's CSPRNG. */
-export const defaultRandomBytes: RandomBytes = (length) => new Uint8Array(randomBytes(length));
+/** The production source: the platform CSPRNG (node:crypto, or crypto.getRandomValues in a browser). */
+export const defaultRandomBytes: RandomBytes = (length) => cryptoPort.randomBytes(length);
 
 /**
  * A deterministic source for tests and known-answer checks: hands out the given byte strings in order.

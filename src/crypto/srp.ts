@@ -14,6 +14,7 @@ import {
   bigIntToPaddedBytes,
   bytesEqual,
   bytesToBigInt,
+  hexToBytes,
   padBytes,
   toBytes,
   wipe,
@@ -37,7 +38,7 @@ const N_HEX =
   "20A93AD2CAFFFFFFFFFFFFFFFF";
 
 /** The group and the constants derived from it, computed once per process. */
-export const SRP_N_BYTES: Uint8Array = Uint8Array.from(Buffer.from(N_HEX, "hex"));
+export const SRP_N_BYTES: Uint8Array = hexToBytes(N_HEX);
 export const SRP_N: bigint = bytesToBigInt(SRP_N_BYTES);
 export const SRP_G = 5n;
 const G_PADDED = bigIntToPaddedBytes(SRP_G, SRP_LENGTH);

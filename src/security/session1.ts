@@ -7,12 +7,12 @@
  *   client: per begin(), 32 bytes X25519 private key.
  */
 import { AuthenticationError, ProtocolError } from "../errors.js";
-import type { KeyObject } from "node:crypto";
 import { AesCtrStream } from "../crypto/aes-ctr.js";
 import { bytesEqual, wipe, xorBytes } from "../crypto/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import { defaultRandomBytes } from "../crypto/random.js";
 import { X25519_KEY_LENGTH, x25519KeyPairFromPrivate, x25519SharedSecret } from "../crypto/x25519.js";
+import type { X25519PrivateKey } from "../crypto/x25519.js";
 import {
   encodeSec1Command0,
   encodeSec1Command1,
@@ -158,7 +158,7 @@ export class ClientSession1 implements ClientSecuritySession {
   readonly #pop: Uint8Array;
   readonly #random: RandomBytes;
   #state: ClientHandshakeState = "initial";
-  #privateKey: KeyObject | undefined;
+  #privateKey: X25519PrivateKey | undefined;
   #clientPubkey: Uint8Array | undefined;
   #stream: AesCtrStream | undefined;
 

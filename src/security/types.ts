@@ -2,7 +2,7 @@
  * The contract between the security schemes (sec0/1/2) and the layers that use them.
  *
  * A session object holds the state of one handshake and, once established, its cipher. It is synchronous:
- * every step is pure computation (node:crypto), so it can be driven from any transport.
+ * every step is pure computation (the crypto port), so it can be driven from any transport.
  * Failures throw: ProtocolError (malformed or out-of-order message) or AuthenticationError (proof mismatch:
  * wrong PoP / SRP credentials). The device transport answers either by closing the connection without a
  * reply, as ESP-IDF does.
