@@ -133,7 +133,7 @@ export function cryptoPortContract(port: CryptoPort): void {
   });
 
   for (const [name, v] of sec2Vectors) {
-    test(label(`AES-GCM with 12-byte nonces: every exchange of ${name}, both directions`), () => {
+    test(label(`AES-GCM with the nonces of ${name} (12 bytes patch 1, 16 bytes patch 0), every exchange`), () => {
       const key = unhex(v.aes_gcm_key);
       for (const x of v.exchanges) {
         const nonce = unhex(x.nonce!);
