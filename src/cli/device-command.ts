@@ -5,7 +5,7 @@
  */
 import { Option } from "commander";
 import type { Command } from "commander";
-import { COMPAT_PROFILES } from "../device/compat.js";
+import { COMPAT_PROFILES, compatRules } from "../device/compat.js";
 import type { DeviceOptions } from "../device/index.js";
 import { UsageError } from "../errors.js";
 import type { LogFields, Logger } from "../logger.js";
@@ -20,6 +20,7 @@ type LogLevel = (typeof LOG_LEVELS)[number];
 export interface DeviceFlags {
   listen?: string;
   secVer?: string;
+  legacySecurity?: boolean;
   pop?: string | false;
   sec2Username?: string;
   sec2Password?: string;
@@ -94,7 +95,8 @@ function parseHex(flag: string, text: string): Uint8Array {
  */
 export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { logLevel: LogLevel } {
   const compat = parseChoice("--compat", flags.compat ?? "idf-v5.5", COMPAT_PROFILES);
-  const secVerText = flags.secVer ?? "1";
+  // idf-v6.0 firmware has only sec2 unless built with sec0/sec1 (--legacy-security), so sec2 is its default.
+  const secVerText = flags.secVer ?? (compatRules(compat).legacySecurityOptIn ? "2" : "1");
   const secVer = Number(parseChoice("--sec-ver", secVerText, ["0", "1", "2"]));
   let security: NonNullable<DeviceOptions["security"]>;
   if (secVer === 0) security = { version: 0 };
@@ -150,6 +152,7 @@ export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { lo
     listen: parseListen(flags.listen ?? "127.0.0.1:8080"),
     security,
     compat,
+    ...(flags.legacySecurity ? { legacySecurity: true } : {}),
     stateDir: flags.stateDir ?? DEFAULT_STATE_DIR,
     ...(Object.keys(softAp).length > 0 ? { softAp } : {}),
     ...(flags.connAttempts !== undefined
@@ -324,7 +327,17 @@ export function registerDeviceCommand(program: Command): void {
       "where the HTTP service listens: HOST:PORT, [IPv6]:PORT or PORT",
       "127.0.0.1:8080",
     )
-    .addOption(new Option("--sec-ver <n>", "security scheme").choices(["0", "1", "2"]).default("1"))
+    .addOption(
+      new Option("--sec-ver <n>", "security scheme (default: 1, or 2 with --compat idf-v6.0)").choices([
+        "0",
+        "1",
+        "2",
+      ]),
+    )
+    .option(
+      "--legacy-security",
+      "idf-v6.0: firmware built with sec0/sec1 support (off in its Kconfig), so --sec-ver 0/1 are allowed",
+    )
     .option("--pop <pop>", "proof of possession for security 1", "abcd1234")
     .option("--no-pop", "security 1 without a proof of possession (advertises no_pop)")
     .option("--sec2-username <user>", "SRP6a username for security 2", "wifiprov")
@@ -337,7 +350,7 @@ export function registerDeviceCommand(program: Command): void {
     .addOption(
       new Option(
         "--sec2-patch-ver <n>",
-        "sec2 patch version (default: 1, or 0 with --compat idf-v5.0)",
+        "sec2 patch version (default: 0 with --compat idf-v5.0/v5.1/v5.2, else 1)",
       ).choices(["0", "1"]),
     )
     .option("--softap-ssid <ssid>", "SoftAP SSID / service name (default PROV_ + last 3 MAC bytes)")
@@ -349,7 +362,7 @@ export function registerDeviceCommand(program: Command): void {
     )
     .option("--networks <file>", "JSON file describing the simulated Wi-Fi networks")
     .addOption(
-      new Option("--compat <profile>", "firmware to behave like")
+      new Option("--compat <profile>", "firmware generation to behave like (README: wifiprov device)")
         .choices([...COMPAT_PROFILES])
         .default("idf-v5.5"),
     )

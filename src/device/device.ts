@@ -48,8 +48,16 @@ export type DeviceSecurityChoice =
 export interface DeviceOptions {
   /** Where the HTTP server listens. Default 127.0.0.1:8080 (a real ESP32: 192.168.4.1:80). */
   listen?: { host: string; port: number };
-  /** Default sec1 with PoP "abcd1234" (the softap_prov example's Kconfig defaults). */
+  /**
+   * Default sec1 with PoP "abcd1234" (the softap_prov example's Kconfig defaults); sec2 (wifiprov/abcd1234)
+   * for idf-v6.0, whose protocomm Kconfig builds only sec2 by default.
+   */
   security?: DeviceSecurityChoice;
+  /**
+   * idf-v6.0: the firmware was built with sec0/sec1 support (CONFIG_ESP_PROTOCOMM_SUPPORT_SECURITY_VERSION_0/1,
+   * off by default there). Without it security 0 and 1 are refused as the firmware would. Default false.
+   */
+  legacySecurity?: boolean;
   /** Which firmware to behave like. Default "idf-v5.5". */
   compat?: CompatProfile;
   /** Persistent state. Default: a FileStateStore in `stateDir` when given, else a MemoryStateStore. */
@@ -118,7 +126,20 @@ interface SecuritySetup {
   qr: { username?: string; pop?: string };
 }
 
-function setUpSecurity(choice: DeviceSecurityChoice, rules: CompatRules): SecuritySetup {
+function setUpSecurity(
+  choice: DeviceSecurityChoice,
+  rules: CompatRules,
+  legacySecurity: boolean,
+): SecuritySetup {
+  if (choice.version !== 2 && rules.legacySecurityOptIn && !legacySecurity) {
+    // network_provisioning's manager.c returns ESP_ERR_NOT_SUPPORTED for a scheme the build left out.
+    throw new UsageError(
+      `security ${choice.version} is not built into ${rules.profile} firmware by default`,
+      {
+        hint: `use security 2, or opt in as the firmware's Kconfig would (wifiprov device --sec-ver ${choice.version} --legacy-security)`,
+      },
+    );
+  }
   switch (choice.version) {
     case 0:
       return { security: createDeviceSecurity({ version: 0 }), hasPop: false, qr: {} };
@@ -195,8 +216,9 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
     throw new UsageError(`connAttempts must be a whole number ≥ 0, got ${connAttempts}`);
   }
   // Security is checked before anything starts, so a bad choice leaves nothing running.
-  const securityChoice = options.security ?? { version: 1, pop: DEFAULT_POP };
-  const securitySetup = setUpSecurity(securityChoice, rules);
+  const securityChoice: DeviceSecurityChoice =
+    options.security ?? (rules.legacySecurityOptIn ? { version: 2 } : { version: 1, pop: DEFAULT_POP });
+  const securitySetup = setUpSecurity(securityChoice, rules, options.legacySecurity ?? false);
   const softApPassword = options.softAp?.password ?? "PROV_PASS";
   checkSoftApPassword(softApPassword);
 
@@ -289,10 +311,8 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
     });
     protocomm.addEndpoint("prov-config", createConfigHandler(manager));
     const endpoints = [...PROVISIONING_ENDPOINTS];
-    if (rules.scanAndCtrl) {
-      protocomm.addEndpoint("prov-scan", createScanHandler(manager));
-      protocomm.addEndpoint("prov-ctrl", createCtrlHandler(manager));
-    }
+    if (rules.scan) protocomm.addEndpoint("prov-scan", createScanHandler(manager));
+    if (rules.ctrl) protocomm.addEndpoint("prov-ctrl", createCtrlHandler(manager));
     if (rules.customEndpoints) {
       const custom = options.customEndpoints ?? { [CUSTOM_DATA_ENDPOINT]: createCustomDataHandler(logger) };
       for (const [name, handler] of Object.entries(custom)) {

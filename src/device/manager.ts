@@ -232,7 +232,8 @@ export class ProvisioningManager {
       await this.#leave();
     }
     this.#active = pending;
-    this.#attemptsCompleted = 0;
+    // wifi_provisioning (v5.4.1+ manager.c) never zeroes connection_attempts_completed: a second run after a
+    // ctrl reset starts with the attempts the first one used up. network_provisioning zeroes it at ctrl reset.
     this.#staStartLogged = false;
     this.#connected = undefined;
     this.#station = "connecting";
@@ -286,6 +287,11 @@ export class ProvisioningManager {
   // ---- prov-ctrl (§8.6) ----
 
   async ctrlReset(): Promise<Status> {
+    if (this.#state === "started" && this.rules.ctrlResetWhenStartedOk) {
+      // network_provisioning: "Reset already performed, device already in provisioning mode".
+      this.#log.debug("Reset already performed, device already in provisioning mode");
+      return Status.Success;
+    }
     if (this.#state !== "fail") {
       this.#log.error(`Trying reset when not in failure state. Current state: ${this.#state}`);
       return Status.InternalError;
@@ -301,6 +307,7 @@ export class ProvisioningManager {
     this.#active = undefined;
     await this.#leave();
     // The station state is left as is: GetStatus keeps reporting the failure until a new Apply (§8.2).
+    if (this.rules.ctrlResetClearsAttempts) this.#attemptsCompleted = 0;
     this.#state = "started";
     this.#log.info("Wi-Fi state reset after the failure: ready for new credentials");
     return Status.Success;

@@ -19,12 +19,14 @@ export function versionReply(input: VersionReplyInput): string {
   const cap: string[] = [];
   if (securityVersion === 0) cap.push("no_sec");
   else if (securityVersion === 1 && !input.hasPop) cap.push("no_pop");
+  // network_provisioning (v6.0) announces what it provisions before the scan capability.
+  if (rules.wifiProvCap) cap.push("wifi_prov");
   cap.push("wifi_scan");
   const patch = securityVersion === 2 ? input.securityPatchVersion : 0;
   return formatVersionInfo({
     ...(input.apps ? { apps: input.apps } : {}),
     prov: {
-      ver: "v1.1",
+      ver: rules.provVersion,
       secVer: securityVersion,
       ...(rules.versionStyle === "json" ? { secPatchVer: patch } : {}),
       cap,

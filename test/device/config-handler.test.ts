@@ -137,7 +137,12 @@ test("unknown SSID: ConnectionFailed + NetworkNotFound (v5.5, no attempt limit)"
 
 for (const [profile, reasons] of [
   ["idf-v5.5", [15, 202, 204, 14]],
-  ["idf-v5.0", [15, 202, 204, 14]],
+  ["idf-v5.2", [15, 202, 204, 14]],
+  // manager.c at v5.0 and v5.1 (until v5.0.5 / v5.1.3) also maps 2 (AUTH_EXPIRE) to AuthError.
+  ["idf-v5.0", [2, 15, 202, 204, 14]],
+  ["idf-v5.1", [2, 15, 202, 204, 14]],
+  ["idf-v5.4.1", [15, 202, 204, 14]],
+  ["idf-v6.0", [15, 202, 204, 14]],
   ["idf-v4.0", [2, 15, 200, 202, 203, 204]],
 ] as const) {
   for (const reason of reasons) {
@@ -164,6 +169,9 @@ for (const [profile, reasons] of [
 for (const [profile, reason] of [
   ["idf-v5.5", 205],
   ["idf-v5.5", 2],
+  ["idf-v5.2", 2],
+  ["idf-v5.4.1", 2],
+  ["idf-v6.0", 2],
   ["idf-v5.5", 200],
   ["idf-v4.0", 14],
   ["idf-v4.0", 205],
@@ -278,3 +286,33 @@ test("bssid and channel are validated but the station joins by SSID", async () =
   assert.equal(r.manager.stationState, "connected");
   assert.equal(hex(r.radio.connects[0]!.ssid), hex(utf8(HOME.ssid)));
 });
+
+for (const profile of ["idf-v5.0", "idf-v5.1", "idf-v5.2"] as const) {
+  test(`${profile}: no wifi_conn_attempts before v5.4.1: the first auth failure is final, no attempt_failed`, async () => {
+    const r = rig({ compat: profile, connAttempts: 4 });
+    r.radio.forced.push(15);
+    await provision(r);
+    await settled(r);
+    const s = await status(r);
+    assert.equal(s.staState, WifiStationState.ConnectionFailed);
+    assert.deepEqual(s.state, { case: "failReason", value: WifiConnectFailedReason.AuthError });
+    assert.equal(r.radio.connects.length, 1);
+  });
+}
+
+for (const profile of ["idf-v5.4.1", "idf-v6.0"] as const) {
+  test(`${profile}: wifi_conn_attempts: attempt_failed while retrying`, async () => {
+    const r = rig({ compat: profile, connAttempts: 2 });
+    r.radio.connect = async function (config) {
+      r.radio.connects.push(config);
+    };
+    await provision(r);
+    await until(() => r.radio.connects.length === 1, "first attempt");
+    r.radio.emit({ type: "disconnected", reason: 15 });
+    const s = await status(r);
+    assert.equal(s.staState, WifiStationState.Connecting);
+    assert.equal(s.state.case, "attemptFailed");
+    assert.equal((s.state.value as { attemptsRemaining: number }).attemptsRemaining, 1);
+    assert.equal(r.radio.connects.length, 2);
+  });
+}

@@ -93,7 +93,10 @@ test("a bad flag names the flag and the accepted values, exit code 2", () => {
     [["--conn-attempts", "many"], "--conn-attempts: expected a whole number 0–255"],
     [["--softap-password", "short"], "--softap-password: expected '' (open) or 8–64 characters"],
     [["--sec-ver", "3"], "Allowed choices are 0, 1, 2"],
-    [["--compat", "idf-v3.3"], "Allowed choices are idf-v4.0, idf-v5.0, idf-v5.5"],
+    [
+      ["--compat", "idf-v3.3"],
+      "Allowed choices are idf-v4.0, idf-v5.0, idf-v5.1, idf-v5.2, idf-v5.4.1, idf-v5.5, idf-v6.0",
+    ],
     [["--sec-ver", "2", "--sec2-salt", "abc"], "--sec2-salt: expected an even number of hex digits"],
   ] as const) {
     const r = spawnSync(process.execPath, ["--import", "tsx", cli, "device", ...args], { encoding: "utf8" });
@@ -124,6 +127,15 @@ test("deviceOptionsFromFlags: defaults and every security choice", () => {
     () => deviceOptionsFromFlags({ secVer: "2", compat: "idf-v4.0" }),
     /--sec-ver: expected 0 or 1/,
   );
+  // idf-v6.0 builds only sec2 by default (protocomm Kconfig); sec0/sec1 need --legacy-security.
+  assert.deepEqual(deviceOptionsFromFlags({ compat: "idf-v6.0" }).security, {
+    version: 2,
+    username: "wifiprov",
+  });
+  const legacy = deviceOptionsFromFlags({ compat: "idf-v6.0", secVer: "1", legacySecurity: true });
+  assert.deepEqual(legacy.security, { version: 1, pop: "abcd1234" });
+  assert.equal(legacy.legacySecurity, true);
+  assert.equal(deviceOptionsFromFlags({ secVer: "1" }).legacySecurity, undefined);
   assert.equal(deviceOptionsFromFlags({ keepRunning: true }).autoStopMs, false);
   assert.deepEqual(deviceOptionsFromFlags({ listen: "[::1]:0" }).listen, { host: "::1", port: 0 });
   assert.deepEqual(deviceOptionsFromFlags({ listen: "8081" }).listen, { host: "127.0.0.1", port: 8081 });

@@ -347,3 +347,121 @@ test("close() during provisioning stops everything and resolves waitFor('stopped
   assert.equal(device.state(), "stopped");
   await device.close();
 });
+
+/**
+ * POSTs with node:http and returns the status code (404 for a missing endpoint, 431 for a long header), or
+ * "closed" when the device closed without replying (protocomm's answer to a request outside a session).
+ */
+async function postStatus(serviceName: string, path: string, headerBytes = 0): Promise<number | "closed"> {
+  const { request } = await import("node:http");
+  const [host, port] = serviceName.split(":");
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host,
+        port: Number(port),
+        method: "POST",
+        path: `/${path}`,
+        headers: headerBytes > 0 ? { "X-Pad": "a".repeat(headerBytes) } : {},
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", (e: NodeJS.ErrnoException) => (e.code === "ECONNRESET" ? resolve("closed") : reject(e)));
+    req.end("---");
+  });
+}
+
+// One row per compat profile, each fact read from the ESP-IDF tag the profile is named after (compat.ts).
+const profileFacts = [
+  {
+    compat: "idf-v5.0",
+    json: { ver: "v1.1", sec_ver: 2, cap: ["wifi_scan"] },
+    ctrl: false,
+    nonce: 16,
+    header: 512,
+  },
+  {
+    compat: "idf-v5.1",
+    json: { ver: "v1.1", sec_ver: 2, cap: ["wifi_scan"] },
+    ctrl: true,
+    nonce: 16,
+    header: 512,
+  },
+  {
+    compat: "idf-v5.2",
+    json: { ver: "v1.1", sec_ver: 2, cap: ["wifi_scan"] },
+    ctrl: true,
+    nonce: 16,
+    header: 512,
+  },
+  {
+    compat: "idf-v5.4.1",
+    json: { ver: "v1.1", sec_ver: 2, sec_patch_ver: 1, cap: ["wifi_scan"] },
+    ctrl: true,
+    nonce: 12,
+    header: 512,
+  },
+  {
+    compat: "idf-v5.5",
+    json: { ver: "v1.1", sec_ver: 2, sec_patch_ver: 1, cap: ["wifi_scan"] },
+    ctrl: true,
+    nonce: 12,
+    header: 1024,
+  },
+  {
+    compat: "idf-v6.0",
+    json: { ver: "netprov-v1.2", sec_ver: 2, sec_patch_ver: 1, cap: ["wifi_prov", "wifi_scan"] },
+    ctrl: true,
+    nonce: 12,
+    header: 1024,
+  },
+] as const;
+
+for (const f of profileFacts) {
+  test(`${f.compat}: proto-ver, prov-ctrl ${f.ctrl ? "present" : "absent"}, ${f.nonce}-byte sec2 nonce, ${f.header}-byte header limit`, async () => {
+    await withDevice({ compat: f.compat, security: { version: 2 } }, async (device) => {
+      const patchVersion = "sec_patch_ver" in f.json ? 1 : 0;
+      const credentials = { version: 2, patchVersion, username: "wifiprov", password: "abcd1234" } as const;
+      const client = new ProvClient(device.serviceName, credentials);
+      assert.deepEqual((JSON.parse(await client.version()) as { prov: unknown }).prov, f.json);
+      const session = createClientSession(credentials);
+      const cmd1 = session.next(await client.transport.send("prov-session", session.begin()))!;
+      const resp1 = await client.transport.send("prov-session", cmd1);
+      assert.equal(parseSec2Response1(resp1).deviceNonce.length, f.nonce);
+      await client.close();
+      // Without a session a registered endpoint fails in the handler (close, no reply); a missing one is 404.
+      assert.equal(await postStatus(device.serviceName, "prov-ctrl"), f.ctrl ? "closed" : 404);
+      // A request head a little under the limit passes, one over it is refused with 431.
+      assert.notEqual(await postStatus(device.serviceName, "proto-ver", f.header - 200), 431);
+      assert.equal(await postStatus(device.serviceName, "proto-ver", f.header), 431);
+    });
+  });
+}
+
+test("idf-v6.0: sec2 by default; sec0/sec1 only when the firmware is built with them (legacySecurity)", async () => {
+  await withDevice({ compat: "idf-v6.0" }, async (device) => {
+    assert.match(device.qrPayload, /"username":"wifiprov"/);
+  });
+  for (const security of [{ version: 0 }, { version: 1, pop: "abcd1234" }] as const) {
+    await assert.rejects(startDevice({ compat: "idf-v6.0", security }), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, new RegExp(`security ${security.version} is not built into idf-v6.0`));
+      assert.match(e.hint ?? "", /--legacy-security/);
+      return true;
+    });
+    await withDevice({ compat: "idf-v6.0", security, legacySecurity: true }, async (device) => {
+      const client = new ProvClient(device.serviceName, security);
+      const json = JSON.parse(await client.version()) as { prov: { cap: string[] } };
+      assert.deepEqual(
+        json.prov.cap,
+        security.version === 0 ? ["no_sec", "wifi_prov", "wifi_scan"] : ["wifi_prov", "wifi_scan"],
+      );
+      await client.handshake();
+      assert.equal(last(await client.provision("myssid", "mypassword")).staState, WifiStationState.Connected);
+      await client.close();
+    });
+  }
+});

@@ -189,6 +189,33 @@ test("CtrlReset after a failure: erases stored credentials, failure still report
   assert.equal(hex(await r.config(GET_STATUS)), cfgV("RespGetStatus_Connected"));
 });
 
+for (const [profile, connectsAfterSecondRun] of [
+  ["idf-v5.5", 3],
+  ["idf-v5.4.1", 3],
+  ["idf-v6.0", 4],
+] as const) {
+  test(`${profile}: the attempt counter after CtrlReset (${connectsAfterSecondRun - 2} attempt(s) in the second run)`, async () => {
+    // wifi_provisioning's manager.c (v5.4.1, v5.5) never zeroes connection_attempts_completed; network_provisioning
+    // zeroes it in network_prov_mgr_reset_wifi_sm_state_on_failure().
+    const r = rig({ compat: profile, connAttempts: 2, autoStopMs: false });
+    await provision(r, "wrong");
+    await until(() => r.manager.state === "fail", "first failure");
+    assert.equal(r.radio.connects.length, 2);
+    assert.equal(hex(await r.ctrl(RESET)), ctrlV("RespCtrlReset_Success"));
+    await provision(r, "wrong");
+    await until(() => r.manager.state === "fail", "second failure");
+    assert.equal(r.radio.connects.length, connectsAfterSecondRun);
+  });
+}
+
+test("idf-v6.0: CtrlReset when already reset (STARTED) answers Success; wifi_provisioning refuses it", async () => {
+  assert.equal(hex(await rig({ compat: "idf-v6.0" }).ctrl(RESET)), ctrlV("RespCtrlReset_Success"));
+  assert.equal(hex(await rig({ compat: "idf-v5.5" }).ctrl(RESET)), ctrlV("RespCtrlReset_InternalError"));
+  const r = rig({ compat: "idf-v6.0", connAttempts: 1 });
+  await provision(r);
+  assert.equal(hex(await r.ctrl(RESET)), ctrlV("RespCtrlReset_InternalError"), "CRED_RECV is still refused");
+});
+
 test("CtrlReprov is refused while auto-stop is enabled", async () => {
   const r = rig();
   assert.equal(hex(await r.ctrl(REPROV)), ctrlV("RespCtrlReprov_InternalError"));
