@@ -7,23 +7,10 @@
 import type { BenchRow } from "./run.js";
 import { measure } from "./measure.js";
 import { createClientSession, createDeviceSecurity, generateSec2Credentials } from "../src/security/index.js";
-import type { ClientSessionOptions, DeviceSecurityOptions, RandomBytes } from "../src/security/index.js";
-import { randomBytes } from "node:crypto";
+import type { ClientSessionOptions, DeviceSecurityOptions } from "../src/security/index.js";
+import { repeatingRandom, transcript } from "./handshake-fixture.js";
 
 export const name = "security handshakes";
-
-/** A source that returns the same bytes for the same request length on every call. */
-function repeatingRandom(): RandomBytes {
-  const cache = new Map<number, Uint8Array>();
-  return (length) => {
-    let bytes = cache.get(length);
-    if (bytes === undefined) {
-      bytes = new Uint8Array(randomBytes(length));
-      cache.set(length, bytes);
-    }
-    return Uint8Array.from(bytes);
-  };
-}
 
 interface Scheme {
   label: string;
@@ -31,19 +18,6 @@ interface Scheme {
   client: ClientSessionOptions;
   goalDevice?: string;
   goalClient?: string;
-}
-
-function transcript(device: DeviceSecurityOptions, client: ClientSessionOptions): Uint8Array[] {
-  const d = createDeviceSecurity(device).createSession();
-  const c = createClientSession(client);
-  const messages: Uint8Array[] = [];
-  let request: Uint8Array | null = c.begin();
-  while (request !== null) {
-    const reply = d.handshake(request);
-    messages.push(request, reply);
-    request = c.next(reply);
-  }
-  return messages;
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -14,6 +14,7 @@ import {
 } from "../../src/security/index.js";
 import type { ClientSessionOptions, DeviceSecurityOptions } from "../../src/security/index.js";
 import type { Exchange, SessionStep } from "../security/helpers.js";
+import { repeatingRandom, transcript } from "../../bench/handshake-fixture.js";
 
 /** The few browser globals used here (tsconfig has no DOM lib: the rest of the code must not use it). */
 const page = globalThis as unknown as {
@@ -124,12 +125,7 @@ export function environment(): { isSecureContext: boolean; subtle: string; port:
  * X25519 or SRP exponentiations, proofs) is redone on each run — as bench/security.bench.ts does on Node.
  */
 export function benchClientHandshake(version: 1 | 2, runs: number): number {
-  const cache = new Map<number, Uint8Array>();
-  const random: RandomBytes = (length) => {
-    let bytes = cache.get(length);
-    if (bytes === undefined) cache.set(length, (bytes = cryptoPort.randomBytes(length)));
-    return Uint8Array.from(bytes);
-  };
+  const random = repeatingRandom();
   const client: ClientSessionOptions =
     version === 1
       ? { version: 1, pop: "abcd1234", random }
@@ -138,14 +134,7 @@ export function benchClientHandshake(version: 1 | 2, runs: number): number {
     version === 1
       ? { version: 1, pop: "abcd1234" }
       : { version: 2, patchVersion: 1, ...generateSec2Credentials("wifiprov", "abcd1234") };
-  const d = createDeviceSecurity(device).createSession();
-  const c = createClientSession(client);
-  const replies: Uint8Array[] = [];
-  for (let request: Uint8Array | null = c.begin(); request !== null;) {
-    const reply = d.handshake(request);
-    replies.push(reply);
-    request = c.next(reply);
-  }
+  const replies = transcript(device, client).filter((_, i) => i % 2 === 1);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
