@@ -26,7 +26,7 @@ import type { BackoffOptions, Clock } from "./polling.js";
 import { chooseSecurity } from "./security-choice.js";
 import type { SecurityDecision, SessionOptions } from "./security-choice.js";
 import { checkChannel, checkPassphrase, checkSsid, parseBssid } from "./credentials.js";
-import { parseDeviceVersion, supportsScan } from "./version.js";
+import { parseDeviceVersion, provisionsWifi, supportsScan } from "./version.js";
 import type { DeviceVersion } from "./version.js";
 import type { ConnectionOutcome, ScanEntry, WifiStatus } from "./wifi-types.js";
 
@@ -318,6 +318,7 @@ export class ProvisioningClient {
       timeoutMs = 30_000,
       signal,
     } = options;
+    this.#requireWifi();
     if (this.#version && this.#version.format === "json" && !supportsScan(this.#version)) {
       throw new UnsupportedError("this device does not offer a Wi-Fi scan (no wifi_scan capability)", {
         hint: "pass --ssid <network> to provision without scanning",
@@ -357,6 +358,7 @@ export class ProvisioningClient {
 
   /** Sends the credentials (SetConfig). Input is checked first; nothing is sent when it is invalid. */
   async setConfig(config: WifiConfig, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#requireWifi();
     const ssid = checkSsid(config.ssid);
     const passphrase = checkPassphrase(config.passphrase);
     const bssid = config.bssid !== undefined ? parseBssid(config.bssid) : undefined;
@@ -377,6 +379,11 @@ export class ProvisioningClient {
         options.signal,
       ),
     );
+  }
+
+  /** Refuses a Thread-only network_provisioning device before any Wi-Fi request is sent to it. */
+  #requireWifi(): void {
+    if (this.#version && !provisionsWifi(this.#version)) throw threadOnlyError(this.#version);
   }
 
   /** Tells the device to connect with the credentials just sent (ApplyConfig). */
@@ -482,6 +489,14 @@ export class ProvisioningClient {
     this.#session = undefined;
     await this.#transport.close();
   }
+}
+
+/** The error for a device that provisions Thread networks only (network_provisioning without wifi_prov). */
+export function threadOnlyError(version: DeviceVersion): UnsupportedError {
+  return new UnsupportedError(
+    `this device provisions Thread networks only (capabilities ${version.capabilities.join(", ")}), not Wi-Fi`,
+    { hint: "wifiprov provisions Wi-Fi; use Espressif's network_provisioning esp_prov for a Thread dataset" },
+  );
 }
 
 /**

@@ -3,12 +3,12 @@
  * optional custom data → SetConfig → ApplyConfig → wait for the outcome.
  */
 import { UnsupportedError } from "../errors.js";
-import { connect } from "./client.js";
+import { connect, threadOnlyError } from "./client.js";
 import type { ConnectOptions, SessionInfo, WaitProgress, WifiConfig } from "./client.js";
 import { checkChannel, checkPassphrase, checkSsid, parseBssid } from "./credentials.js";
 import type { BackoffOptions } from "./polling.js";
 import type { SessionOptions } from "./security-choice.js";
-import { matchesProtocolVersion } from "./version.js";
+import { matchesProtocolVersion, provisionsWifi } from "./version.js";
 import type { DeviceVersion } from "./version.js";
 import type { ConnectionOutcome } from "./wifi-types.js";
 
@@ -68,6 +68,9 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
         { hint: "drop --proto_ver, or check that this is the device you meant" },
       );
     }
+
+    // Refuse a Thread-only device before asking for a session (and before any credential leaves).
+    if (!provisionsWifi(version)) throw threadOnlyError(version);
 
     report({ type: "step", step: "session", phase: "start" });
     const session = await client.establishSession(options);

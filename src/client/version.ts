@@ -4,7 +4,11 @@
  * - v5.5 (and back-ports): JSON with `prov.sec_ver` and `prov.sec_patch_ver`;
  * - v5.0–v5.4.0: JSON with `sec_ver` but no `sec_patch_ver` (sec2 then uses a fixed nonce ⇒ patch 0);
  * - v4.x manager: JSON without `sec_ver`/`sec_patch_ver` (security is inferred from `cap`);
- * - v4.0 softap_prov example: the plain string `V0.1`.
+ * - v4.0 softap_prov example: the plain string `V0.1`;
+ * - ESP-IDF v6.0's network_provisioning (idf-extra-components, src/manager.c): JSON with `ver` "netprov-v1.2"
+ *   and the network types it provisions in `cap` ("wifi_prov", "wifi_scan"; "thread_prov", "thread_scan" on
+ *   Thread builds). Its Wi-Fi messages are byte-identical to wifi_provisioning's (proto/network_*.proto keep
+ *   the field numbers, types and enum values), so such a device is provisioned like any other.
  */
 import type { SecurityPatchVersion, SecurityVersion } from "../security/types.js";
 
@@ -35,6 +39,7 @@ export interface DeviceVersion {
 
 /** Which firmware generation the reply looks like; useful in summaries and diagnostics. */
 export type VersionGeneration =
+  | "idf-v6.0" // network_provisioning: "netprov-…" version or wifi_prov/thread_prov caps
   | "idf-v5.5" // sec_patch_ver present
   | "idf-v5.0" // sec_ver present, sec_patch_ver absent
   | "idf-v4.x" // JSON without sec_ver
@@ -96,6 +101,12 @@ export function parseDeviceVersion(body: Uint8Array | string): DeviceVersion {
 export function versionGeneration(v: DeviceVersion): VersionGeneration {
   if (v.format === "plain")
     return v.protocolVersion?.toUpperCase() === "V0.1" ? "idf-v4.0-example" : "unknown";
+  if (
+    v.protocolVersion?.startsWith("netprov-") ||
+    v.capabilities.includes("wifi_prov") ||
+    v.capabilities.includes("thread_prov")
+  )
+    return "idf-v6.0";
   if (v.securityPatchVersion !== undefined) return "idf-v5.5";
   if (v.securityVersion !== undefined) return "idf-v5.0";
   return "idf-v4.x";
@@ -104,6 +115,14 @@ export function versionGeneration(v: DeviceVersion): VersionGeneration {
 /** protocol.md §3.3: `wifi_scan` is advertised by every manager; the v4.0 example has no scan endpoint. */
 export function supportsScan(v: DeviceVersion): boolean {
   return v.capabilities.includes("wifi_scan");
+}
+
+/**
+ * False only for a network_provisioning device built for Thread alone (`thread_prov` without `wifi_prov`): it has
+ * no Wi-Fi station to configure. Every other device (wifi_provisioning never announces a network type) takes Wi-Fi.
+ */
+export function provisionsWifi(v: DeviceVersion): boolean {
+  return !(v.capabilities.includes("thread_prov") && !v.capabilities.includes("wifi_prov"));
 }
 
 /**

@@ -71,6 +71,27 @@ const matrix: {
     patch: 0,
   },
   {
+    name: "v6.0 (network_provisioning) sec2, its default",
+    device: { compat: "idf-v6.0" },
+    client: { username: "wifiprov", password: "abcd1234" },
+    level: 2,
+    patch: 1,
+  },
+  {
+    name: "v5.1 sec2 patch 0 (16-byte nonce)",
+    device: { compat: "idf-v5.1", security: { version: 2 } },
+    client: { username: "wifiprov", password: "abcd1234" },
+    level: 2,
+    patch: 0,
+  },
+  {
+    name: "v5.4.1 sec2 patch 1",
+    device: { compat: "idf-v5.4.1", security: { version: 2 } },
+    client: { username: "wifiprov", password: "abcd1234" },
+    level: 2,
+    patch: 1,
+  },
+  {
     name: "v4.0 sec1 (V0.1)",
     device: { compat: "idf-v4.0", security: { version: 1, pop: "abcd1234" } },
     client: { pop: "abcd1234" },
@@ -221,4 +242,36 @@ test("the fetch transport provisions the device too (sec1 and sec2): what the br
       assert.equal(result.session.securityVersion, security.version);
     });
   }
+});
+
+test("a Thread-only network_provisioning device is refused before any session or credential", async () => {
+  const { ScriptedTransport } = await import("./fake-device.js");
+  const { UnsupportedError } = await import("../../src/errors.js");
+  const threadOnly = JSON.stringify({
+    prov: {
+      ver: "netprov-v1.2",
+      sec_ver: 0,
+      sec_patch_ver: 0,
+      cap: ["no_sec", "thread_prov", "thread_scan"],
+    },
+  });
+  const transport = new ScriptedTransport([], threadOnly);
+  await assert.rejects(
+    provision({ serviceName: "127.0.0.1:9", transport, ...wifi }),
+    (e: unknown) =>
+      e instanceof UnsupportedError &&
+      /Thread networks only/.test(e.message) &&
+      /esp_prov/.test(e.hint ?? ""),
+  );
+  assert.deepEqual(transport.sent, ["proto-ver:2d2d2d"], "nothing but the version request was sent");
+  // The client API refuses Wi-Fi requests to it too.
+  const client = await connect({
+    serviceName: "127.0.0.1:9",
+    transport: new ScriptedTransport([], threadOnly),
+  });
+  await client.version();
+  await client.establishSession();
+  await assert.rejects(client.setConfig({ ssid: "myssid", passphrase: "mypassword" }), UnsupportedError);
+  await assert.rejects(client.scan(), UnsupportedError);
+  await client.close();
 });

@@ -5,6 +5,7 @@ import { chooseSecurity } from "../../src/client/security-choice.js";
 import {
   matchesProtocolVersion,
   parseDeviceVersion,
+  provisionsWifi,
   supportsScan,
   versionGeneration,
 } from "../../src/client/version.js";
@@ -128,4 +129,46 @@ test("missing credentials are usage errors with hints", () => {
       (e: { code: string; hint?: string }) => e.code === ErrorCodes.USAGE && typeof e.hint === "string",
     );
   }
+});
+
+// network_provisioning 1.2 (ESP-IDF v6.0, idf-extra-components src/manager.c) as cJSON_Print formats it.
+const NETPROV_WIFI = `{
+	"prov":	{
+		"ver":	"netprov-v1.2",
+		"sec_ver":	2,
+		"sec_patch_ver":	1,
+		"cap":	["wifi_prov", "wifi_scan"]
+	}
+}`;
+
+test("network_provisioning (v6.0) Wi-Fi build: a normal Wi-Fi device with scan, sec2 patch 1", () => {
+  const v = parseDeviceVersion(NETPROV_WIFI);
+  assert.equal(v.protocolVersion, "netprov-v1.2");
+  assert.equal(v.securityVersion, 2);
+  assert.equal(v.securityPatchVersion, 1);
+  assert.deepEqual(v.capabilities, ["wifi_prov", "wifi_scan"]);
+  assert.equal(versionGeneration(v), "idf-v6.0");
+  assert.ok(supportsScan(v));
+  assert.ok(provisionsWifi(v));
+  const choice = chooseSecurity(v, { username: "wifiprov", password: "abcd1234" });
+  assert.equal(choice.choice.version, 2);
+});
+
+test("network_provisioning Thread builds: Thread-only is not a Wi-Fi device; Wi-Fi + Thread is", () => {
+  const threadOnly = parseDeviceVersion(
+    NETPROV_WIFI.replace(`"wifi_prov", "wifi_scan"`, `"thread_prov", "thread_scan"`),
+  );
+  assert.equal(versionGeneration(threadOnly), "idf-v6.0");
+  assert.equal(provisionsWifi(threadOnly), false);
+  assert.equal(supportsScan(threadOnly), false);
+  const both = parseDeviceVersion(
+    NETPROV_WIFI.replace(
+      `"wifi_prov", "wifi_scan"`,
+      `"wifi_prov", "wifi_scan", "thread_prov", "thread_scan"`,
+    ),
+  );
+  assert.ok(provisionsWifi(both));
+  // wifi_provisioning never names a network type: always Wi-Fi.
+  assert.ok(provisionsWifi(parseDeviceVersion(vs.mgr_sec2!)));
+  assert.ok(provisionsWifi(parseDeviceVersion("V0.1")));
 });
