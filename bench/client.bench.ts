@@ -23,10 +23,14 @@ function exec(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; ms: number; out: string }> {
   const t0 = performance.now();
+  // `npm run bench` sets --conditions=wifiprov-source (package imports resolve to src/*.ts under tsx); the built
+  // CLI runs without tsx, so it must not inherit that condition.
+  const fromDist = args.some((a) => a.startsWith(join(root, "dist")));
+  const inherited = fromDist ? { ...process.env, NODE_OPTIONS: "" } : process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: root,
-      env: { ...process.env, ...env },
+      env: { ...inherited, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

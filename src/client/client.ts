@@ -21,7 +21,7 @@ import type { ClientSecuritySession, SecurityPatchVersion, SecurityVersion } fro
 import { formatHostPort, parseHostPort } from "../transport/host-port.js";
 import type { ClientTransport } from "../transport/types.js";
 import * as msg from "./messages.js";
-import { backoffDelay, realClock } from "./polling.js";
+import { backoffDelay, PollPacer, realClock } from "./polling.js";
 import type { BackoffOptions, Clock } from "./polling.js";
 import { chooseSecurity } from "./security-choice.js";
 import type { SecurityDecision, SessionOptions } from "./security-choice.js";
@@ -397,8 +397,9 @@ export class ProvisioningClient {
   }
 
   /**
-   * Polls GetStatus until the device reports Connected or a final failure, backing off from 250 ms to 3 s, never
-   * past `timeoutMs`. When polls fail (the device's radio moved to the home network's channel, or it restarted
+   * Polls GetStatus until the device reports Connected or a final failure, never past `timeoutMs`: every
+   * 200 ms while the device reports Connecting during the first 10 s (so Connected is seen within one interval
+   * of the join), then backing off from 250 ms to 3 s (`backoff` tunes both). When polls fail (the device's radio moved to the home network's channel, or it restarted
    * its HTTP session) it reconnects and redoes the handshake; after `maxUnreachable` failures in a row the
    * outcome is "unknown".
    */
@@ -411,11 +412,14 @@ export class ProvisioningClient {
     let unreachable = 0;
     let lastError: Error | undefined;
     let needsSession = false;
-    for (let n = 0; ; n++) {
+    const pacer = new PollPacer(backoff);
+    for (;;) {
       const left = timeoutMs - elapsed();
       if (left <= 0) break;
       if (signal?.aborted) throw new AbortedError("waiting for the connection was aborted");
-      await clock.sleep(Math.min(backoffDelay(n, backoff), left), signal);
+      // Steady while the device is (or, before the first poll, must be) connecting and the last poll answered.
+      const connecting = unreachable === 0 && (last === undefined || last.state === "connecting");
+      await clock.sleep(Math.min(pacer.next(elapsed(), connecting), left), signal);
       if (signal?.aborted) throw new AbortedError("waiting for the connection was aborted");
       try {
         if (needsSession) {

@@ -14,7 +14,7 @@ async function clientWith(script: ConstructorParameters<typeof ScriptedTransport
   return { client, transport, clock };
 }
 
-test("connecting → attempt failed → connected, with progress events and sub-second first poll", async () => {
+test("connecting → attempt failed → connected, with progress events, polled every 200 ms while connecting", async () => {
   const { client, clock } = await clientWith([
     reply("RespGetStatus_Connecting"),
     reply("RespGetStatus_AttemptFailed"),
@@ -31,7 +31,7 @@ test("connecting → attempt failed → connected, with progress events and sub-
     authMode: 3,
     authModeName: "WPA2_PSK",
   });
-  assert.deepEqual(clock.sleeps, [250, 375, 562.5]);
+  assert.deepEqual(clock.sleeps, [200, 200, 200]);
   const statuses = events.flatMap((e) => (e.type === "status" ? [e.status] : []));
   assert.deepEqual(statuses[1], { state: "connecting", attemptsRemaining: 3 });
 });
@@ -52,7 +52,10 @@ test("endless 'connecting' ends at the timeout; delays never exceed 3 s and sum 
   assert.equal(outcome.state, "timeout");
   assert.equal(clock.t, 20_000);
   assert.ok(clock.sleeps.every((d) => d <= 3000));
-  assert.ok(clock.sleeps.length < 20_000 / 1000, "fewer than one poll per second on average");
+  // Steady 200 ms for the first 10 s (where devices join), then backing off: fewer than one per second after.
+  const steady = clock.sleeps.filter((d) => d === 200).length;
+  assert.equal(steady, 50);
+  assert.ok(clock.sleeps.length - steady < 10_000 / 1000, "fewer than one poll per second after 10 s");
   assert.equal(transport.sent.filter((s) => s === "prov-config:5200").length, clock.sleeps.length);
 });
 
