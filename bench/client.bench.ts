@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { startDevice } from "../src/device/index.js";
+import { startVirtualDevice } from "../src/device/index.js";
 import type { BenchRow } from "./run.js";
 
 export const name = "client: wifiprov provision vs esp_prov.py, CLI cold start";
@@ -63,7 +63,7 @@ async function provisionOnce(
   profile: DeviceProfile,
   command: (serviceName: string) => [string, string[], NodeJS.ProcessEnv?],
 ): Promise<number> {
-  const device = await startDevice({
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: { version: 1, pop: "abcd1234" },
     timeScale: profile.timeScale,

@@ -11,24 +11,24 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { startDevice } from "../src/device/index.js";
-import type { DeviceOptions } from "../src/device/index.js";
+import { startVirtualDevice } from "../src/device/index.js";
+import type { VirtualDeviceOptions } from "../src/device/index.js";
 import type { ClientSessionOptions } from "../src/security/index.js";
 import { silentLogger } from "../src/logger.js";
 import { measure } from "./measure.js";
 import type { BenchRow } from "./run.js";
 import { ProvClient } from "../test/device/prov-client.js";
 
-export const name = "device (startDevice over HTTP on 127.0.0.1)";
+export const name = "device (startVirtualDevice over HTTP on 127.0.0.1)";
 
-const base: DeviceOptions = {
+const base: VirtualDeviceOptions = {
   listen: { host: "127.0.0.1", port: 0 },
   timeScale: 0,
   autoStopMs: false,
   logger: silentLogger,
 };
 
-const schemes: { label: string; device: DeviceOptions["security"]; client: ClientSessionOptions }[] = [
+const schemes: { label: string; device: VirtualDeviceOptions["security"]; client: ClientSessionOptions }[] = [
   { label: "sec0", device: { version: 0 }, client: { version: 0 } },
   { label: "sec1", device: { version: 1, pop: "abcd1234" }, client: { version: 1, pop: "abcd1234" } },
   {
@@ -39,7 +39,7 @@ const schemes: { label: string; device: DeviceOptions["security"]; client: Clien
 ];
 
 async function provisioningRate(scheme: (typeof schemes)[number]): Promise<BenchRow> {
-  const device = await startDevice({ ...base, security: scheme.device });
+  const device = await startVirtualDevice({ ...base, security: scheme.device });
   try {
     const m = await measure(
       async () => {
@@ -62,12 +62,12 @@ async function provisioningRate(scheme: (typeof schemes)[number]): Promise<Bench
   }
 }
 
-async function startupTime(label: string, security: DeviceOptions["security"]): Promise<BenchRow> {
+async function startupTime(label: string, security: VirtualDeviceOptions["security"]): Promise<BenchRow> {
   const runs = 20;
   let total = 0;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const device = await startDevice({ ...base, security });
+    const device = await startVirtualDevice({ ...base, security });
     total += performance.now() - t0;
     await device.close();
   }
@@ -84,10 +84,10 @@ async function idleMemory(): Promise<BenchRow[]> {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   // One device started and closed first, so that code loading is not counted per device.
-  await (await startDevice({ ...base })).close();
+  await (await startVirtualDevice({ ...base })).close();
   gc();
   const before = process.memoryUsage();
-  const devices = await Promise.all(Array.from({ length: 10 }, () => startDevice({ ...base })));
+  const devices = await Promise.all(Array.from({ length: 10 }, () => startVirtualDevice({ ...base })));
   await new Promise((r) => setTimeout(r, 200));
   gc();
   const after = process.memoryUsage();

@@ -1,8 +1,8 @@
 // Embed a virtual device in a test or an app: `npx tsx examples/virtual-device.ts`.
-import { startDevice } from "wifiprov/device";
+import { startVirtualDevice } from "wifiprov/device";
 import { connect } from "wifiprov";
 
-const device = await startDevice({
+const device = await startVirtualDevice({
   listen: { host: "127.0.0.1", port: 0 }, // ephemeral port
   security: { version: 2, username: "wifiprov", password: "abcd1234" },
   timeScale: 0.05, // the simulated radio runs 20× faster than real time

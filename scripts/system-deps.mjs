@@ -40,7 +40,10 @@ function main() {
   console.log(`system-deps: installing ${names.join(", ")} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const run = (args) => spawnSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env }).status;
-  if (run(["-qq", "update"]) !== 0 || run(["install", "-y", "-qq", "--no-install-recommends", ...names]) !== 0) {
+  if (
+    run(["-qq", "update"]) !== 0 ||
+    run(["install", "-y", "-qq", "--no-install-recommends", ...names]) !== 0
+  ) {
     console.error(`system-deps: apt-get failed; the tests that need ${names.join(", ")} will skip`);
   }
 }

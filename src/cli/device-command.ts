@@ -6,7 +6,7 @@
 import { Option } from "commander";
 import type { Command } from "commander";
 import { COMPAT_PROFILES, compatRules } from "../device/compat.js";
-import type { DeviceOptions } from "../device/index.js";
+import type { VirtualDeviceOptions } from "../device/index.js";
 import { UsageError } from "../errors.js";
 import type { LogFields, Logger } from "../logger.js";
 import { parseHostPort } from "../transport/host-port.js";
@@ -18,6 +18,7 @@ type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Flags as commander hands them over (strings until checked). */
 export interface DeviceFlags {
+  radio?: string;
   listen?: string;
   secVer?: string;
   legacySecurity?: boolean;
@@ -90,15 +91,22 @@ function parseHex(flag: string, text: string): Uint8Array {
 }
 
 /**
- * Turns the flags into startDevice() options (everything except logger, environment and store, which need
+ * Turns the flags into startVirtualDevice() options (everything except logger, environment and store, which need
  * I/O). Throws FlagError for any bad value.
  */
-export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { logLevel: LogLevel } {
+/** The radios `--radio` can choose; each is composed in runDevice(). */
+export const RADIO_KINDS = ["simulated"] as const;
+export type RadioKind = (typeof RADIO_KINDS)[number];
+
+export function deviceOptionsFromFlags(
+  flags: DeviceFlags,
+): VirtualDeviceOptions & { logLevel: LogLevel; radioKind: RadioKind } {
+  const radioKind = parseChoice("--radio", flags.radio ?? "simulated", RADIO_KINDS);
   const compat = parseChoice("--compat", flags.compat ?? "idf-v5.5", COMPAT_PROFILES);
   // idf-v6.0 firmware has only sec2 unless built with sec0/sec1 (--legacy-security), so sec2 is its default.
   const secVerText = flags.secVer ?? (compatRules(compat).legacySecurityOptIn ? "2" : "1");
   const secVer = Number(parseChoice("--sec-ver", secVerText, ["0", "1", "2"]));
-  let security: NonNullable<DeviceOptions["security"]>;
+  let security: NonNullable<VirtualDeviceOptions["security"]>;
   if (secVer === 0) security = { version: 0 };
   else if (secVer === 1)
     security = flags.pop === false ? { version: 1 } : { version: 1, pop: flags.pop ?? "abcd1234" };
@@ -149,6 +157,7 @@ export function deviceOptionsFromFlags(flags: DeviceFlags): DeviceOptions & { lo
     }
   }
   return {
+    radioKind,
     listen: parseListen(flags.listen ?? "127.0.0.1:8080"),
     security,
     compat,
@@ -232,7 +241,7 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
   } catch (err) {
     return reportError(err);
   }
-  const { logLevel, ...deviceOptions } = options;
+  const { logLevel, radioKind, ...deviceOptions } = options;
   // Signals are caught from the start, so a SIGINT/SIGTERM during start-up still ends in a clean shutdown
   // (exit 0) instead of Node's default death by signal.
   let pendingSignal: string | undefined;
@@ -248,14 +257,25 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
     process.off("SIGTERM", onSignal);
   };
   const logger = await createDeviceLogger(logLevel);
-  const [{ startDevice }, { loadEnvironmentFile }] = await Promise.all([
+  const [{ startVirtualDevice }, { loadEnvironmentFile }] = await Promise.all([
     import("../device/index.js"),
     import("../wifi/index.js"),
   ]);
-  let device: Awaited<ReturnType<typeof startDevice>>;
+  let device: Awaited<ReturnType<typeof startVirtualDevice>>;
   try {
-    const environment = flags.networks !== undefined ? await loadEnvironmentFile(flags.networks) : undefined;
-    device = await startDevice({ ...deviceOptions, ...(environment ? { environment } : {}), logger });
+    // The composition root of each radio kind (only the simulated one so far).
+    switch (radioKind) {
+      case "simulated": {
+        const environment =
+          flags.networks !== undefined ? await loadEnvironmentFile(flags.networks) : undefined;
+        device = await startVirtualDevice({
+          ...deviceOptions,
+          ...(environment ? { environment } : {}),
+          logger,
+        });
+        break;
+      }
+    }
   } catch (err) {
     releaseSignals();
     return reportError(err);
@@ -322,6 +342,11 @@ export function registerDeviceCommand(program: Command): void {
   const device = program
     .command("device")
     .description("run a virtual ESP32 provisioning device (SoftAP + HTTP, simulated radio)")
+    .addOption(
+      new Option("--radio <kind>", "the Wi-Fi radio behind the device")
+        .choices([...RADIO_KINDS])
+        .default("simulated"),
+    )
     .option(
       "--listen <host:port>",
       "where the HTTP service listens: HOST:PORT, [IPv6]:PORT or PORT",

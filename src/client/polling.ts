@@ -6,30 +6,10 @@
  * interval of the join; only once the join takes longer than usual (or the device stops answering) do we back
  * off, and we always stop at the caller's deadline.
  */
-import { AbortedError } from "../errors.js";
 
-/** Time source, injectable so tests run polling loops without waiting. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new AbortedError());
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new AbortedError());
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-};
+// The client polls on the package's one Clock (src/clock.ts); tests inject a virtual one.
+export { realClock } from "../clock.js";
+export type { Clock } from "../clock.js";
 
 export interface BackoffOptions {
   /**

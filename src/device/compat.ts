@@ -1,6 +1,6 @@
 /**
  * The firmware generations the device can impersonate, and every behavioural difference between them that a
- * client can observe. One table so that the manager and startDevice() never branch on version strings.
+ * client can observe. One table so that the manager and startVirtualDevice() never branch on version strings.
  *
  * Each profile behaves exactly like the release it is named after (a real firmware, never a mixture); the
  * `covers` note says which later releases behave the same on the wire. Every row cites the ESP-IDF tag and

@@ -1,6 +1,15 @@
-/** The device role (`wifiprov/device`): startDevice(), the provisioning manager, its handlers and the stores. */
-export { startDevice } from "./device.js";
-export type { DeviceOptions, DeviceSecurityChoice, RunningDevice, RunningDeviceState } from "./device.js";
+/** The device layer's modules (internal barrel; the public `wifiprov/device` entry is src/device-entry.ts). */
+export { createDevice } from "./create-device.js";
+export type { DeviceParts, RunningDevice, RunningDeviceState } from "./create-device.js";
+export { startVirtualDevice } from "./virtual-device.js";
+export type { RunningVirtualDevice, VirtualDeviceOptions } from "./virtual-device.js";
+export type { DeviceSecurityChoice } from "./device-security.js";
+export { HttpProvisioningTransport } from "./provisioning-transport.js";
+export type {
+  HttpProvisioningTransportOptions,
+  ProvisioningTransport,
+  ProvisioningTransportContext,
+} from "./provisioning-transport.js";
 export { ProvisioningManager } from "./manager.js";
 export type {
   ManagerEvent,

@@ -1,13 +1,15 @@
 /**
  * The provisioning manager: ESP-IDF's wifi_prov_mgr state machine (protocol.md §8.1, §8.2, §8.4–§8.6) over
  * the Radio and StateStore interfaces. The endpoint handlers (config/scan/ctrl-handler.ts) translate protobuf
- * to calls on this class; startDevice() listens for "stop-requested" and tears the service down.
+ * to calls on this class; startVirtualDevice() listens for "stop-requested" and tears the service down.
  */
 import { childLogger, showSecret, silentLogger } from "../logger.js";
 import type { Logger } from "../logger.js";
 import { Status, WifiConnectFailedReason } from "../proto/index.js";
 import { DisconnectReason } from "../wifi/radio.js";
 import { TimerGroup } from "../wifi/timer-group.js";
+import { realClock } from "../clock.js";
+import type { Clock } from "../clock.js";
 import type {
   AccessPointInfo,
   Radio,
@@ -73,8 +75,8 @@ export interface ProvisioningManagerOptions {
   stopAfterGotIpMs?: number;
   /** Delay between Apply and the connection attempt. Default from the profile: 1000 ms v5.x, 0 v4.0. */
   applyDelayMs?: number;
-  /** Multiplies every delay above (tests and simulations run faster with 0.01). Default 1. */
-  timeScale?: number;
+  /** The time every delay above runs on. Default: real time. */
+  clock?: Clock;
   /** CONFIG_WIFI_PROV_SCAN_MAX_ENTRIES. Default 16. */
   scanMaxEntries?: number;
   logger?: Logger;
@@ -123,7 +125,7 @@ export class ProvisioningManager {
     this.#autoStopMs = options.autoStopMs === false ? false : Math.max(0, options.autoStopMs ?? 1000);
     this.#stopAfterGotIpMs = Math.max(0, options.stopAfterGotIpMs ?? 30_000);
     this.#applyDelayMs = Math.max(0, options.applyDelayMs ?? this.rules.applyDelayMs);
-    this.#timers = new TimerGroup(options.timeScale ?? 1);
+    this.#timers = new TimerGroup(options.clock ?? realClock);
     const logger = options.logger ?? silentLogger;
     this.#log = childLogger(logger, "app_prov");
     this.#handlerLog = childLogger(logger, "app_prov_handler");

@@ -4,6 +4,8 @@
  * handshakes in a row the guard refuses handshakes for a back-off that doubles with every further failure.
  * A refused handshake fails like any other (the transport closes without a reply, protocol.md §2.2 class 2).
  */
+import { realClock } from "../clock.js";
+import type { Clock } from "../clock.js";
 import { LockedOutError } from "../errors.js";
 import { defaultLogger, type Logger } from "../logger.js";
 
@@ -15,8 +17,8 @@ export interface HandshakeGuardOptions {
   /** Longest lockout. Default 60 000 ms. */
   maxDelayMs?: number;
   logger?: Logger;
-  /** Clock, injectable for tests. Default Date.now. */
-  now?: () => number;
+  /** The time lockouts run on (only now() is used). Default: real time. */
+  clock?: Pick<Clock, "now">;
 }
 
 export class HandshakeGuard {
@@ -24,7 +26,7 @@ export class HandshakeGuard {
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #logger: Logger;
-  readonly #now: () => number;
+  readonly #clock: Pick<Clock, "now">;
   #failures = 0;
   #lockedUntil = 0;
 
@@ -33,7 +35,7 @@ export class HandshakeGuard {
     this.#baseDelayMs = Math.max(0, options.baseDelayMs ?? 1000);
     this.#maxDelayMs = Math.max(this.#baseDelayMs, options.maxDelayMs ?? 60_000);
     this.#logger = options.logger ?? defaultLogger;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? realClock;
   }
 
   /** Consecutive failed handshakes so far. */
@@ -43,7 +45,7 @@ export class HandshakeGuard {
 
   /** Throws LockedOutError while handshakes are refused. */
   check(): void {
-    const remaining = this.#lockedUntil - this.#now();
+    const remaining = this.#lockedUntil - this.#clock.now();
     if (remaining > 0) {
       throw new LockedOutError(
         `handshake refused: ${this.#failures} failed attempts, locked for another ${remaining} ms`,
@@ -58,7 +60,7 @@ export class HandshakeGuard {
     if (this.#failures < this.#maxFailures) return;
     const exponent = Math.min(this.#failures - this.#maxFailures, 30);
     const delay = Math.min(this.#baseDelayMs * 2 ** exponent, this.#maxDelayMs);
-    this.#lockedUntil = this.#now() + delay;
+    this.#lockedUntil = this.#clock.now() + delay;
     this.#logger.warn(`${this.#failures} failed handshakes in a row; refusing handshakes for ${delay} ms`, {
       failures: this.#failures,
       delayMs: delay,

@@ -7,6 +7,8 @@
  * ESP's two failure classes (§2.2) are: an error reply from the framework then close, and — for every
  * provisioning-level failure — closing the connection without any reply. Both are reproduced here exactly.
  */
+import { realClock } from "../clock.js";
+import type { Clock } from "../clock.js";
 import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { TransportError, UsageError } from "../errors.js";
@@ -38,6 +40,8 @@ export interface DeviceHttpServerOptions {
   maxUriBytes?: number;
   /** Longest wait for the next bytes of a started request (recv_wait_timeout). Default 5000 ms. */
   receiveTimeoutMs?: number;
+  /** The time the timeouts run on. Default: real time. */
+  clock?: Clock;
   /** Simultaneous connections; a new one first closes the least recently used. Default 1 (max_open_sockets). */
   maxConnections?: number;
   logger?: Logger;
@@ -60,7 +64,8 @@ interface Connection {
   /** The client half-closed: finish what is buffered, then close. */
   ended: boolean;
   lastUsed: number;
-  timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending receive/send timeout. */
+  timer: (() => void) | undefined;
 }
 
 const defaultRandomSessionId = () => randomBytes(4).readUInt32BE(0);
@@ -70,6 +75,7 @@ export class DeviceHttpServer {
   readonly #cookies: boolean;
   readonly #limits: HeadLimits;
   readonly #receiveTimeoutMs: number;
+  readonly #clock: Clock;
   readonly #maxConnections: number;
   readonly #logger: Logger;
   readonly #tracker: DeviceSessionTracker;
@@ -88,6 +94,7 @@ export class DeviceHttpServer {
       maxUriBytes: options.maxUriBytes ?? 512,
     };
     this.#receiveTimeoutMs = options.receiveTimeoutMs ?? 5000;
+    this.#clock = options.clock ?? realClock;
     this.#maxConnections = Math.max(1, options.maxConnections ?? 1);
     this.#logger = childLogger(options.logger ?? defaultLogger, "httpd");
     this.#tracker = new DeviceSessionTracker({
@@ -307,11 +314,11 @@ export class DeviceHttpServer {
 
   #armTimer(connection: Connection, onTimeout: () => void): void {
     this.#clearTimer(connection);
-    connection.timer = setTimeout(onTimeout, this.#receiveTimeoutMs);
+    connection.timer = this.#clock.setTimer(this.#receiveTimeoutMs, onTimeout);
   }
 
   #clearTimer(connection: Connection): void {
-    if (connection.timer !== undefined) clearTimeout(connection.timer);
+    connection.timer?.();
     connection.timer = undefined;
   }
 

@@ -23,13 +23,17 @@ import type {
 } from "./radio.js";
 import { DisconnectReason } from "./radio.js";
 import { TimerGroup } from "./timer-group.js";
+import { scaledClock } from "../clock.js";
+import type { Clock } from "../clock.js";
 
 export interface SimulatedRadioOptions {
   /** Station MAC, 6 bytes (the device draws it once per state directory). */
   mac: Uint8Array;
   /** The world the radio sees. Default: `defaultEnvironment` (includes myssid / mypassword). */
   environment?: SimulatedEnvironment;
-  /** Multiplies every simulated delay: 1 = real time (default), tests use e.g. 0.01. */
+  /** The radio's time. Default: real time, or `timeScale` applied to it. */
+  clock?: Clock;
+  /** Shorthand for `clock: scaledClock(timeScale)`: 1 = real time (default), tests use e.g. 0.01. */
   timeScale?: number;
   logger?: Logger;
 }
@@ -76,7 +80,7 @@ interface Attempt {
 export class SimulatedRadio implements Radio {
   readonly #mac: Uint8Array;
   readonly #env: SimulatedEnvironment;
-  readonly #timeScale: number;
+  readonly #clock: Clock;
   readonly #log: Logger;
   readonly #listeners = new Set<(event: StationEvent) => void>();
   #live: LiveAccessPoint[];
@@ -99,7 +103,7 @@ export class SimulatedRadio implements Radio {
     }
     this.#mac = Uint8Array.from(options.mac);
     this.#env = options.environment ?? defaultEnvironment;
-    this.#timeScale = timeScale;
+    this.#clock = options.clock ?? scaledClock(timeScale);
     this.#log = childLogger(options.logger ?? defaultLogger, "wifi-sim");
     const encoder = new TextEncoder();
     this.#live = this.#env.accessPoints.map((ap, i) => ({
@@ -212,7 +216,7 @@ export class SimulatedRadio implements Radio {
     const durationMs = channels * dwell + pauses * groupPauseMs;
     // The result is the world as it is (or, with the "stale" fault, was) when the scan ends.
     return new Promise<AccessPointInfo[]>((resolve, reject) => {
-      const timers = new TimerGroup(this.#timeScale);
+      const timers = new TimerGroup(this.#clock);
       const onAbort = () => finish(new AbortedError("scan aborted"));
       const finish = (error?: Error) => {
         timers.clear();
@@ -238,7 +242,7 @@ export class SimulatedRadio implements Radio {
       throw new UsageError(`BSSID must be 6 bytes, got ${config.bssid.length}`);
     }
     this.#cancelAttempt();
-    const attempt: Attempt = { timers: new TimerGroup(this.#timeScale) };
+    const attempt: Attempt = { timers: new TimerGroup(this.#clock) };
     this.#attempt = attempt;
     this.#phase = "scanning";
     const wanted = {

@@ -4,28 +4,26 @@
  * events) and close() leaves no handle that would keep the process alive. The provisioning manager keeps its
  * delays (apply, auto-stop) in one group for the same reason.
  */
-export class TimerGroup {
-  readonly #timeScale: number;
-  readonly #pending = new Set<NodeJS.Timeout>();
+import type { Clock } from "../clock.js";
 
-  /** `timeScale` multiplies every delay: 1 = real time, 0.01 = a hundred times faster. */
-  constructor(timeScale: number) {
-    this.#timeScale = timeScale;
+export class TimerGroup {
+  readonly #clock: Clock;
+  readonly #pending = new Set<() => void>();
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
   }
 
-  /** Runs `fn` after `ms` simulated milliseconds; the returned function cancels this one timer. */
+  /** Runs `fn` after `ms` on the clock; the returned function cancels this one timer. */
   after(ms: number, fn: () => void): () => void {
-    const handle = setTimeout(
-      () => {
-        this.#pending.delete(handle);
-        fn();
-      },
-      Math.max(0, ms * this.#timeScale),
-    );
-    this.#pending.add(handle);
+    const cancel = this.#clock.setTimer(ms, () => {
+      this.#pending.delete(cancel);
+      fn();
+    });
+    this.#pending.add(cancel);
     return () => {
-      clearTimeout(handle);
-      this.#pending.delete(handle);
+      cancel();
+      this.#pending.delete(cancel);
     };
   }
 
@@ -34,7 +32,7 @@ export class TimerGroup {
   }
 
   clear(): void {
-    for (const handle of this.#pending) clearTimeout(handle);
+    for (const cancel of this.#pending) cancel();
     this.#pending.clear();
   }
 }

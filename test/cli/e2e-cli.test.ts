@@ -1,12 +1,19 @@
 // `wifiprov` as a child process against the virtual device: exit codes per outcome and --json output.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startDevice } from "../../src/device/index.js";
-import type { DeviceOptions, RunningDevice } from "../../src/device/index.js";
+import { startVirtualDevice } from "../../src/device/index.js";
+import type { VirtualDeviceOptions, RunningVirtualDevice } from "../../src/device/index.js";
 import { runCli } from "./run-cli.js";
 
-async function withDevice(options: DeviceOptions, fn: (d: RunningDevice) => Promise<void>): Promise<void> {
-  const device = await startDevice({ timeScale: 0.02, listen: { host: "127.0.0.1", port: 0 }, ...options });
+async function withDevice(
+  options: VirtualDeviceOptions,
+  fn: (d: RunningVirtualDevice) => Promise<void>,
+): Promise<void> {
+  const device = await startVirtualDevice({
+    timeScale: 0.02,
+    listen: { host: "127.0.0.1", port: 0 },
+    ...options,
+  });
   try {
     await fn(device);
   } finally {
@@ -131,7 +138,7 @@ test("scan and version commands", async () => {
 });
 
 test("an IPv6 device: the service name it prints ([::1]:PORT) and http://[::1]:PORT both work", async () => {
-  const device = await startDevice({
+  const device = await startVirtualDevice({
     timeScale: 0.02,
     listen: { host: "::1", port: 0 },
     security: { version: 0 },

@@ -1,10 +1,10 @@
-// The library against the virtual device (startDevice) on 127.0.0.1: every security level, patch level and
+// The library against the virtual device (startVirtualDevice) on 127.0.0.1: every security level, patch level and
 // compat profile, wrong credentials, Wi-Fi failures, scan, custom data, reset, and a dropped socket resumed
 // through the session cookie.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startDevice } from "../../src/device/index.js";
-import type { DeviceOptions } from "../../src/device/index.js";
+import { startVirtualDevice } from "../../src/device/index.js";
+import type { VirtualDeviceOptions } from "../../src/device/index.js";
 import {
   connect,
   provision,
@@ -16,8 +16,11 @@ import type { ProvisionOptions } from "../../src/index.js";
 
 const fast = { timeScale: 0.02, listen: { host: "127.0.0.1", port: 0 } } as const;
 
-async function withDevice<T>(options: DeviceOptions, fn: (serviceName: string) => Promise<T>): Promise<T> {
-  const device = await startDevice({ ...fast, ...options });
+async function withDevice<T>(
+  options: VirtualDeviceOptions,
+  fn: (serviceName: string) => Promise<T>,
+): Promise<T> {
+  const device = await startVirtualDevice({ ...fast, ...options });
   try {
     return await fn(device.serviceName);
   } finally {
@@ -29,7 +32,7 @@ const wifi = { ssid: "myssid", passphrase: "mypassword", waitTimeoutMs: 20_000 }
 
 const matrix: {
   name: string;
-  device: DeviceOptions;
+  device: VirtualDeviceOptions;
   client: Partial<ProvisionOptions>;
   level: number;
   patch: number;

@@ -53,6 +53,9 @@ export class FakeClock implements Clock {
     this.sleeps.push(ms);
     this.t += ms;
   }
+  setTimer(): () => void {
+    throw new Error("the client polls with sleep(); it sets no timers");
+  }
 }
 
 export const closed = () =>

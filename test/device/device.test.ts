@@ -1,12 +1,12 @@
-// startDevice() end to end over real HTTP sockets on 127.0.0.1 (ephemeral ports) with client-role security
+// startVirtualDevice() end to end over real HTTP sockets on 127.0.0.1 (ephemeral ports) with client-role security
 // sessions: every security scheme, every compat profile, failures, ctrl reset/reprov, auto-stop, persistence.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDevice } from "../../src/device/index.js";
-import type { DeviceOptions, RunningDevice } from "../../src/device/index.js";
+import { startVirtualDevice } from "../../src/device/index.js";
+import type { VirtualDeviceOptions, RunningVirtualDevice } from "../../src/device/index.js";
 import { MemoryStateStore } from "../../src/device/memory-store.js";
 import { Status, WifiConnectFailedReason, WifiStationState } from "../../src/proto/index.js";
 import { createClientSession } from "../../src/security/index.js";
@@ -19,11 +19,11 @@ import { ProvClient, RecordingLogger } from "./prov-client.js";
 const versions = loadVector<Record<string, string>>("version_strings.json");
 
 async function withDevice(
-  options: DeviceOptions,
-  run: (device: RunningDevice, log: RecordingLogger) => Promise<void>,
+  options: VirtualDeviceOptions,
+  run: (device: RunningVirtualDevice, log: RecordingLogger) => Promise<void>,
 ): Promise<void> {
   const log = new RecordingLogger();
-  const device = await startDevice({
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     timeScale: 0.01,
     logger: log,
@@ -36,7 +36,10 @@ async function withDevice(
   }
 }
 
-async function connectedClient(device: RunningDevice, security: ClientSessionOptions): Promise<ProvClient> {
+async function connectedClient(
+  device: RunningVirtualDevice,
+  security: ClientSessionOptions,
+): Promise<ProvClient> {
   const client = new ProvClient(device.serviceName, security);
   await client.handshake();
   return client;
@@ -48,7 +51,12 @@ function assertNoSecrets(log: RecordingLogger, ...secrets: string[]) {
   for (const s of secrets) assert.ok(!log.text().includes(s), `log leaks ${s}:\n${log.text()}`);
 }
 
-const schemes: { name: string; device: DeviceOptions; client: ClientSessionOptions; version: string }[] = [
+const schemes: {
+  name: string;
+  device: VirtualDeviceOptions;
+  client: ClientSessionOptions;
+  version: string;
+}[] = [
   { name: "sec0", device: { security: { version: 0 } }, client: { version: 0 }, version: versions.mgr_sec0! },
   {
     name: "sec1 with PoP",
@@ -161,7 +169,7 @@ test("sec2 with given salt/verifier and patch 0 under idf-v5.5", async () => {
 });
 
 test("idf-v4.0: V0.1, only proto-ver/prov-session/prov-config, Apply repeatable, sec2 refused", async () => {
-  await assert.rejects(startDevice({ compat: "idf-v4.0", security: { version: 2 } }), UsageError);
+  await assert.rejects(startVirtualDevice({ compat: "idf-v4.0", security: { version: 2 } }), UsageError);
   await withDevice({ compat: "idf-v4.0", autoStopMs: false }, async (device) => {
     const client = new ProvClient(device.serviceName, { version: 1, pop: "abcd1234" });
     assert.equal(await client.version(), versions.legacy_v40_softap_example);
@@ -319,7 +327,7 @@ test("names, QR payload and logSecrets", async () => {
   await withDevice({ security: { version: 0 }, softAp: { ssid: "MyDevice" } }, async (device) => {
     assert.equal(device.qrPayload, `{"ver":"v1","name":"MyDevice","transport":"softap"}`);
   });
-  await assert.rejects(startDevice({ softAp: { password: "short" } }), UsageError);
+  await assert.rejects(startVirtualDevice({ softAp: { password: "short" } }), UsageError);
 });
 
 test("app info entries come first in proto-ver; custom endpoints replace custom-data", async () => {
@@ -340,7 +348,7 @@ test("app info entries come first in proto-ver; custom endpoints replace custom-
 });
 
 test("close() during provisioning stops everything and resolves waitFor('stopped')", async () => {
-  const device = await startDevice({ listen: { host: "127.0.0.1", port: 0 }, timeScale: 0.01 });
+  const device = await startVirtualDevice({ listen: { host: "127.0.0.1", port: 0 }, timeScale: 0.01 });
   const stopped = device.waitFor("stopped");
   await device.close();
   await stopped;
@@ -446,7 +454,7 @@ test("idf-v6.0: sec2 by default; sec0/sec1 only when the firmware is built with 
     assert.match(device.qrPayload, /"username":"wifiprov"/);
   });
   for (const security of [{ version: 0 }, { version: 1, pop: "abcd1234" }] as const) {
-    await assert.rejects(startDevice({ compat: "idf-v6.0", security }), (e: unknown) => {
+    await assert.rejects(startVirtualDevice({ compat: "idf-v6.0", security }), (e: unknown) => {
       assert.ok(e instanceof UsageError);
       assert.match(e.message, new RegExp(`security ${security.version} is not built into idf-v6.0`));
       assert.match(e.hint ?? "", /--legacy-security/);

@@ -1,4 +1,5 @@
 /** Shared pieces of the device tests: a tiny in-memory store, waiting, and plaintext request builders. */
+import { scaledClock } from "../../src/clock.js";
 import { ProvisioningManager } from "../../src/device/manager.js";
 import type { ProvisioningManagerOptions } from "../../src/device/manager.js";
 import type { DeviceState, StateStore } from "../../src/device/store.js";
@@ -47,12 +48,12 @@ const call = (handler: EndpointHandler, endpoint: string) => async (body: Uint8A
   handler(body, ctx(endpoint));
 
 export function rig(
-  options: Partial<ProvisioningManagerOptions> = {},
+  { timeScale = 0.001, ...options }: Partial<ProvisioningManagerOptions> & { timeScale?: number } = {},
   networks: ScriptedNetwork[] = [HOME],
 ): Rig {
   const radio = new ScriptedRadio(networks);
   const store = new RecordingStore();
-  const manager = new ProvisioningManager({ radio, store, timeScale: 0.001, ...options });
+  const manager = new ProvisioningManager({ radio, store, clock: scaledClock(timeScale), ...options });
   return {
     manager,
     radio,

@@ -1,11 +1,11 @@
 // Brute force: failed PoP / SRP password handshakes are limited (HandshakeGuard, on by default in
-// startDevice): after N failures in a row the device refuses handshakes — it closes without a reply — for a
+// startVirtualDevice): after N failures in a row the device refuses handshakes — it closes without a reply — for a
 // back-off that grows, and logs it; the right credentials work afterwards. Proofs are compared in constant time.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ErrorCodes, WifiProvError } from "../../src/errors.js";
-import { startDevice } from "../../src/device/index.js";
+import { startVirtualDevice } from "../../src/device/index.js";
 import { HandshakeGuard } from "../../src/protocomm/index.js";
 import { createClientSession } from "../../src/security/index.js";
 import type { ClientSessionOptions } from "../../src/security/index.js";
@@ -42,11 +42,14 @@ async function attempt(
 
 test("default guard: 5 wrong PoPs, then handshakes are refused (logged) for 1 s; the right PoP works after", async () => {
   const logger = new RecordingLogger();
-  const device = await startDevice({
+  // The guard's lockout runs on a clock of the test's own, moved by hand instead of waiting a real second.
+  let guardNow = 0;
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: deviceSecurity(1),
     timeScale: 0.001,
     autoStopMs: false,
+    handshakeGuard: { clock: { now: () => guardNow } },
     logger,
   });
   try {
@@ -56,7 +59,9 @@ test("default guard: 5 wrong PoPs, then handshakes are refused (logged) for 1 s;
     // Locked: even the right PoP gets no reply to its first message.
     assert.equal(await attempt(device.serviceName, clientSecurity(1)), "refused");
     assert.ok(!logger.text().includes("wrong-pop"), "the guessed PoP is not logged");
-    await new Promise((r) => setTimeout(r, 1100));
+    guardNow += 999;
+    assert.equal(await attempt(device.serviceName, clientSecurity(1)), "refused");
+    guardNow += 1;
     assert.equal(await attempt(device.serviceName, clientSecurity(1)), "ok");
     await legitimateProvision(device, 1);
   } finally {
@@ -71,10 +76,10 @@ test("sec2: wrong SRP passwords lock out with a doubling back-off; a success res
     maxFailures: 3,
     baseDelayMs: 100,
     maxDelayMs: 1000,
-    now: () => now,
+    clock: { now: () => now },
     logger,
   });
-  const device = await startDevice({
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: deviceSecurity(2),
     timeScale: 0.001,
@@ -102,7 +107,7 @@ test("sec2: wrong SRP passwords lock out with a doubling back-off; a success res
 });
 
 test("handshakeGuard: false turns the limit off (ESP-IDF's behaviour)", async () => {
-  const device = await startDevice({
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: deviceSecurity(1),
     timeScale: 0.001,

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { provision } from "../../src/index.js";
-import { FileStateStore, startDevice } from "../../src/device/index.js";
+import { FileStateStore, startVirtualDevice } from "../../src/device/index.js";
 import { ProvClient, RecordingLogger } from "../device/prov-client.js";
 import { RawClient } from "../transport/helpers/raw-client.js";
 import { runDeviceKills } from "./device-crash.js";
@@ -46,7 +46,7 @@ for (const [name, content, message] of corruptions) {
     await new FileStateStore({ dir }).save({});
     await writeFile(join(dir, "state.json"), content);
     const logger = new RecordingLogger();
-    const device = await startDevice({
+    const device = await startVirtualDevice({
       listen: { host: "127.0.0.1", port: 0 },
       stateDir: dir,
       timeScale: 0.001,
@@ -132,7 +132,8 @@ test("SIGTERM mid-session closes the client's socket and exits 0; SIGINT after p
 });
 
 test("wifiprov device --max-auth-failures 2: the third handshake is refused after two wrong PoPs", async () => {
-  const device = spawnDevice(["--state-dir", freshDir(), "--max-auth-failures", "2"]);
+  // Real time (the lockout runs on the device's clock, which --time-scale would shorten to 10 ms).
+  const device = spawnDevice(["--state-dir", freshDir(), "--max-auth-failures", "2", "--time-scale", "1"]);
   try {
     const service = await serviceNameOf(device);
     for (let i = 0; i < 2; i++) {

@@ -6,8 +6,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { connect } from "../../src/index.js";
 import type { SessionOptions } from "../../src/client/index.js";
-import { startDevice } from "../../src/device/index.js";
-import type { DeviceOptions, RunningDevice } from "../../src/device/index.js";
+import { startVirtualDevice } from "../../src/device/index.js";
+import type { VirtualDeviceOptions, RunningVirtualDevice } from "../../src/device/index.js";
 import { silentLogger } from "../../src/logger.js";
 import type { Logger } from "../../src/logger.js";
 import { HandshakeGuard } from "../../src/protocomm/index.js";
@@ -20,7 +20,7 @@ export const POP = "abcd1234";
 export const SEC2_USER = "wifiprov";
 export const SEC2_PASSWORD = "abcd1234";
 
-export function deviceSecurity(level: SecurityLevel): NonNullable<DeviceOptions["security"]> {
+export function deviceSecurity(level: SecurityLevel): NonNullable<VirtualDeviceOptions["security"]> {
   if (level === 0) return { version: 0 };
   if (level === 1) return { version: 1, pop: POP };
   return { version: 2, username: SEC2_USER, password: SEC2_PASSWORD };
@@ -46,9 +46,9 @@ export function sessionOptions(level: SecurityLevel): SessionOptions {
  */
 export async function startTarget(
   level: SecurityLevel,
-  extra: Partial<DeviceOptions> = {},
-): Promise<RunningDevice> {
-  return startDevice({
+  extra: Partial<VirtualDeviceOptions> = {},
+): Promise<RunningVirtualDevice> {
+  return startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: deviceSecurity(level),
     timeScale: 0.001,
@@ -144,7 +144,7 @@ export async function settled(
  * success) → SetConfig/Apply myssid → waits for the outcome. Throws unless the outcome is "connected".
  */
 export async function legitimateProvision(
-  device: RunningDevice,
+  device: RunningVirtualDevice,
   level: SecurityLevel,
   options: { attempts?: number; logger?: Logger } = {},
 ): Promise<{ attempts: number }> {

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { connect } from "../../src/index.js";
 import type { ProvisioningClient } from "../../src/client/index.js";
-import { startDevice } from "../../src/device/index.js";
-import type { RunningDevice } from "../../src/device/index.js";
+import { startVirtualDevice } from "../../src/device/index.js";
+import type { RunningVirtualDevice } from "../../src/device/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { AuthMode, SimulatedRadio } from "../../src/wifi/index.js";
 import type { AccessPointFaults, SimulatedEnvironment } from "../../src/wifi/index.js";
@@ -34,14 +34,14 @@ function environment(faults: AccessPointFaults, channel = 1): SimulatedEnvironme
 
 async function withDevice(
   env: SimulatedEnvironment,
-  body: (device: RunningDevice, radio: SimulatedRadio) => Promise<void>,
+  body: (device: RunningVirtualDevice, radio: SimulatedRadio) => Promise<void>,
 ): Promise<void> {
   const radio = new SimulatedRadio({
     mac: Uint8Array.of(2, 0, 0, 1, 2, 3),
     environment: env,
     timeScale: 0.001,
   });
-  const device = await startDevice({
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: { version: 1, pop: "abcd1234" },
     radio,

@@ -4,8 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCodes, WifiProvError } from "../../src/errors.js";
-import { startDevice } from "../../src/device/index.js";
-import type { RunningDevice } from "../../src/device/index.js";
+import { startVirtualDevice } from "../../src/device/index.js";
+import type { RunningVirtualDevice } from "../../src/device/index.js";
 import type { EndpointHandler } from "../../src/protocomm/index.js";
 import { createClientSession } from "../../src/security/index.js";
 import type { ClientSecuritySession } from "../../src/security/index.js";
@@ -17,7 +17,7 @@ import type { SecurityLevel } from "./harness.js";
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 interface Rig {
-  device: RunningDevice;
+  device: RunningVirtualDevice;
   /** Plaintexts the custom-data handler received. */
   received: Uint8Array[];
 }
@@ -28,7 +28,7 @@ async function rig(level: SecurityLevel): Promise<Rig> {
     received.push(Uint8Array.from(request));
     return utf8("OK");
   };
-  const device = await startDevice({
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: deviceSecurity(level),
     timeScale: 0.001,

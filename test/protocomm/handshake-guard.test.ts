@@ -17,7 +17,7 @@ test("allows maxFailures-1 failures, then locks with doubling back-off up to the
     maxFailures: 3,
     baseDelayMs: 1000,
     maxDelayMs: 4000,
-    now: () => now,
+    clock: { now: () => now },
     logger,
   });
   guard.recordFailure();
@@ -51,7 +51,7 @@ test("allows maxFailures-1 failures, then locks with doubling back-off up to the
 
 test("a success resets the count", () => {
   let now = 0;
-  const guard = new HandshakeGuard({ now: () => now, logger: recordingLogger() });
+  const guard = new HandshakeGuard({ clock: { now: () => now }, logger: recordingLogger() });
   for (let i = 0; i < 4; i++) guard.recordFailure();
   guard.recordSuccess();
   for (let i = 0; i < 4; i++) guard.recordFailure();

@@ -130,7 +130,7 @@ test("handshake guard: authentication failures count, lockout refuses, completio
   const guard = new HandshakeGuard({
     maxFailures: 2,
     baseDelayMs: 1000,
-    now: () => now,
+    clock: { now: () => now },
     logger: silentLogger,
   });
   const { pc } = setup(fakeSecurity(1, 2), guard);

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RawClient, espProvRequest, okResponse } from "./helpers/raw-client.js";
-import { startDevice } from "./helpers/device.js";
+import { startVirtualDevice } from "./helpers/device.js";
 
 const error = (status: string, body: string) =>
   `HTTP/1.1 ${status}\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
@@ -61,7 +61,7 @@ const cases: Array<[string, string, string]> = [
 
 for (const [name, request, expected] of cases) {
   test(`class 1: ${name} → exact error reply, then close`, async () => {
-    const device = await startDevice();
+    const device = await startVirtualDevice();
     try {
       const client = await RawClient.open(device.port);
       client.write(request);
@@ -74,7 +74,7 @@ for (const [name, request, expected] of cases) {
 }
 
 test("class 1: a request head that stalls longer than the receive timeout gets 408", async () => {
-  const device = await startDevice({ receiveTimeoutMs: 50 });
+  const device = await startVirtualDevice({ receiveTimeoutMs: 50 });
   try {
     const client = await RawClient.open(device.port);
     client.write("POST /proto-ver HTTP/1.1\r\nContent-Len");
@@ -85,7 +85,7 @@ test("class 1: a request head that stalls longer than the receive timeout gets 4
 });
 
 test("the header limit counts the header block: 1024 bytes fit, 1025 do not", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     // Block = "Content-Length: 1\r\n" (19) + "X: <pad>\r\n" + final "\r\n".
     const pad = (n: number) => "a".repeat(n - 19 - 2 - 5);
@@ -114,7 +114,7 @@ const silent: Array<[string, string]> = [
 
 for (const [name, request] of silent) {
   test(`class 2: ${name} → closed without any reply`, async () => {
-    const device = await startDevice();
+    const device = await startVirtualDevice();
     try {
       const client = await RawClient.open(device.port);
       client.write(request);
@@ -127,7 +127,7 @@ for (const [name, request] of silent) {
 }
 
 test("class 2: a body shorter than Content-Length (client ends) or stalled past the timeout", async () => {
-  const device = await startDevice({ receiveTimeoutMs: 50 });
+  const device = await startVirtualDevice({ receiveTimeoutMs: 50 });
   try {
     let client = await RawClient.open(device.port);
     client.write("POST /proto-ver HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort");
@@ -142,7 +142,7 @@ test("class 2: a body shorter than Content-Length (client ends) or stalled past 
 });
 
 test("a failing request on a fresh connection still destroys the previous session (§2.3 step 2)", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const first = await RawClient.open(device.port);
     first.write(espProvRequest("prov-session", "ok"));
@@ -159,7 +159,7 @@ test("a failing request on a fresh connection still destroys the previous sessio
 });
 
 test("an idle connection is never timed out by the device", async () => {
-  const device = await startDevice({ receiveTimeoutMs: 30 });
+  const device = await startVirtualDevice({ receiveTimeoutMs: 30 });
   try {
     const client = await RawClient.open(device.port);
     client.write(espProvRequest("proto-ver", "none"));

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RawClient, espProvRequest, okResponse } from "./helpers/raw-client.js";
-import { dec, enc, startDevice } from "./helpers/device.js";
+import { dec, enc, startVirtualDevice } from "./helpers/device.js";
 
 /** Splits a 200 response into its Set-Cookie (if any) and its body. */
 function parse(response: string): { cookie: string | undefined; body: string } {
@@ -15,7 +15,7 @@ function parse(response: string): { cookie: string | undefined; body: string } {
 }
 
 test("success layout; Set-Cookie only on the first reply of a new session; cookie continues it", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const c = await RawClient.open(device.port);
     c.write(espProvRequest("proto-ver", "none"));
@@ -32,7 +32,7 @@ test("success layout; Set-Cookie only on the first reply of a new session; cooki
 });
 
 test("no cookie: same socket = same session; another socket = new session", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("prov-session", "ok"));
@@ -51,7 +51,7 @@ test("no cookie: same socket = same session; another socket = new session", asyn
 });
 
 test("a cookie of 20 bytes or more counts as absent (socket rule)", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("prov-session", "ok"));
@@ -67,7 +67,7 @@ test("a cookie of 20 bytes or more counts as absent (socket rule)", async () => 
 });
 
 test("a stale or decorated cookie (< 20 bytes) starts a new session, even on the same socket", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("proto-ver", "none"));
@@ -85,7 +85,7 @@ test("a stale or decorated cookie (< 20 bytes) starts a new session, even on the
 });
 
 test("presenting the cookie forgets the socket: a later cookie-less request on it starts a new session", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("proto-ver", "none"));
@@ -103,7 +103,7 @@ test("presenting the cookie forgets the socket: a later cookie-less request on i
 });
 
 test("the session survives a reconnect with the cookie; the cipher state continues", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("prov-session", "ok"));
@@ -128,7 +128,7 @@ test("the session survives a reconnect with the cookie; the cipher state continu
 });
 
 test("Set-Cookie is not sent when the request that started the session fails, and the cookie is unknown", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("fail", "x"));
@@ -145,7 +145,7 @@ test("Set-Cookie is not sent when the request that started the session fails, an
 });
 
 test("v4.0 mode: session = socket, Cookie ignored, no Set-Cookie, header limit 512", async () => {
-  const device = await startDevice({ cookies: false });
+  const device = await startVirtualDevice({ cookies: false });
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("prov-session", "ok", "session=1"));
@@ -168,7 +168,7 @@ test("v4.0 mode: session = socket, Cookie ignored, no Set-Cookie, header limit 5
 });
 
 test("one connection at a time: a new connection closes the old one first (LRU purge)", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("proto-ver", "none"));
@@ -185,7 +185,7 @@ test("one connection at a time: a new connection closes the old one first (LRU p
 });
 
 test("with maxConnections 2 the least recently used connection is purged", async () => {
-  const device = await startDevice({ maxConnections: 2 });
+  const device = await startVirtualDevice({ maxConnections: 2 });
   try {
     const a = await RawClient.open(device.port);
     const b = await RawClient.open(device.port);
@@ -204,7 +204,7 @@ test("with maxConnections 2 the least recently used connection is purged", async
 });
 
 test("pipelined requests are answered strictly in order, also with a slow handler", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   let calls = 0;
   device.protocomm.addEndpoint("slow", async (request) => {
     calls += 1;
@@ -232,7 +232,7 @@ test("pipelined requests are answered strictly in order, also with a slow handle
 });
 
 test("a long pipelined burst (far beyond the buffer bound) is served completely and in order", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     const count = 300;
@@ -250,7 +250,7 @@ test("a long pipelined burst (far beyond the buffer bound) is served completely 
 });
 
 test("a client that half-closes after its request gets the reply, then the device closes too", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   try {
     const a = await RawClient.open(device.port);
     a.write(espProvRequest("proto-ver", "none"));
@@ -262,7 +262,7 @@ test("a client that half-closes after its request gets the reply, then the devic
 });
 
 test("close() closes every connection and destroys the session", async () => {
-  const device = await startDevice();
+  const device = await startVirtualDevice();
   const a = await RawClient.open(device.port);
   a.write(espProvRequest("prov-session", "ok"));
   await a.response();

@@ -19,7 +19,7 @@ export interface TestDevice {
  * Endpoints: proto-ver (plain "V0.1"), prov-session (fake handshake "ok"), echo (returns "<sessionId>:<n>:<body>"
  * with a per-session counter so a continued cipher state is visible), fail (always throws).
  */
-export async function startDevice(
+export async function startVirtualDevice(
   options: Partial<Omit<DeviceHttpServerOptions, "protocomm">> & { security?: DeviceSecurity } = {},
 ): Promise<TestDevice> {
   const security = (options.security as FakeSecurity | undefined) ?? fakeSecurity(1);

@@ -1,53 +1,40 @@
 /**
- * startDevice(): a whole provisioning device, wired store → radio → security → protocomm → HTTP server, the
- * way the softap_prov / wifi_prov_mgr firmware boots (protocol.md §8.3, §8.4, §8.8, §8.10): a provisioned
- * device joins its network; otherwise it starts the SoftAP and the provisioning service, and stops them
- * after success.
+ * createDevice(): a whole provisioning device from its parts — radio, store, security, transports, clock,
+ * logger — the way the softap_prov / wifi_prov_mgr firmware boots (protocol.md §8.3, §8.4, §8.8, §8.10): a
+ * provisioned device joins its network; otherwise it starts the SoftAP and the provisioning service, and
+ * stops them after success. It knows only interfaces: which radio, store and transport is the composition
+ * root's choice (startVirtualDevice(), the CLI's `--radio`).
  */
+import { realClock } from "../clock.js";
+import type { Clock } from "../clock.js";
 import { UsageError } from "../errors.js";
 import { childLogger, defaultLogger, showSecret } from "../logger.js";
 import type { Logger } from "../logger.js";
 import { HandshakeGuard, Protocomm } from "../protocomm/index.js";
 import type { AppVersionInfo, EndpointHandler, HandshakeGuardOptions } from "../protocomm/index.js";
-import { createDeviceSecurity, generateSec2Credentials } from "../security/index.js";
-import type { DeviceSecurity } from "../security/index.js";
-import { DeviceHttpServer } from "../transport/index.js";
-import { connectableAddress, formatHostPort } from "../transport/host-port.js";
-import { SimulatedRadio } from "../wifi/simulated-radio.js";
-import type { SimulatedEnvironment } from "../wifi/environment.js";
 import type { Radio, StationConfig } from "../wifi/radio.js";
 import { compatRules } from "./compat.js";
-import type { CompatProfile, CompatRules } from "./compat.js";
+import type { CompatProfile } from "./compat.js";
 import { createConfigHandler } from "./config-handler.js";
 import { createCtrlHandler } from "./ctrl-handler.js";
 import { createCustomDataHandler, CUSTOM_DATA_ENDPOINT } from "./custom-data-handler.js";
-import { checkSoftApPassword, qrPayload, randomMac, softApSsidFromMac } from "./identity.js";
+import { DEFAULT_POP, setUpSecurity } from "./device-security.js";
+import type { DeviceSecurityChoice } from "./device-security.js";
+import { checkSoftApPassword, qrPayload, softApSsidFromMac } from "./identity.js";
 import { ProvisioningManager } from "./manager.js";
-import { FileStateStore } from "./file-store.js";
-import { MemoryStateStore } from "./memory-store.js";
+import type { ProvisioningTransport } from "./provisioning-transport.js";
 import { createScanHandler } from "./scan-handler.js";
 import { StationKeeper } from "./station.js";
 import type { StateStore } from "./store.js";
 import { versionReply } from "./version-reply.js";
 
-export type DeviceSecurityChoice =
-  | { version: 0 }
-  | { version: 1; pop?: string }
-  | {
-      version: 2;
-      /** SRP username, default "wifiprov" (the wifi_prov_mgr example's dev-mode credentials). */
-      username?: string;
-      /** SRP password, default "abcd1234"; used to derive salt/verifier unless both are given. */
-      password?: string;
-      salt?: Uint8Array;
-      verifier?: Uint8Array;
-      /** Default from the compat profile: 1 for idf-v5.5, 0 for idf-v5.0. */
-      patchVersion?: 0 | 1;
-    };
-
-export interface DeviceOptions {
-  /** Where the HTTP server listens. Default 127.0.0.1:8080 (a real ESP32: 192.168.4.1:80). */
-  listen?: { host: string; port: number };
+export interface DeviceParts {
+  /** The Wi-Fi hardware (or its simulation): SoftAP, scan, station. */
+  radio: Radio;
+  /** Where the credentials live between boots (the ESP32's NVS). */
+  store: StateStore;
+  /** How clients reach the provisioning service; the first one's address is `serviceName`. */
+  transports: readonly ProvisioningTransport[];
   /**
    * Default sec1 with PoP "abcd1234" (the softap_prov example's Kconfig defaults); sec2 (wifiprov/abcd1234)
    * for idf-v6.0, whose protocomm Kconfig builds only sec2 by default.
@@ -58,16 +45,11 @@ export interface DeviceOptions {
    * off by default there). Without it security 0 and 1 are refused as the firmware would. Default false.
    */
   legacySecurity?: boolean;
+  /** The time every delay runs on (apply, auto-stop, reconnects, lockouts, timeouts). Default: real time. */
+  clock?: Clock;
+  logger?: Logger;
   /** Which firmware to behave like. Default "idf-v5.5". */
   compat?: CompatProfile;
-  /** Persistent state. Default: a FileStateStore in `stateDir` when given, else a MemoryStateStore. */
-  store?: StateStore;
-  stateDir?: string;
-  /** Default: a SimulatedRadio with `environment` (default networks include myssid/mypassword). */
-  radio?: Radio;
-  environment?: SimulatedEnvironment;
-  /** Multiplies every delay of the device and of the simulated radio. Default 1. */
-  timeScale?: number;
   /** Default SSID PROV_ + the last 3 MAC bytes in uppercase hex; default password "PROV_PASS". */
   softAp?: { ssid?: string; password?: string };
   /** Connection attempts during provisioning and reconnects in station mode. Default 5. */
@@ -83,13 +65,12 @@ export interface DeviceOptions {
   customEndpoints?: Record<string, EndpointHandler>;
   /** Application entries printed before "prov" in the proto-ver JSON (wifi_prov_mgr_set_app_info). */
   appInfo?: Record<string, AppVersionInfo>;
-  logger?: Logger;
   /** Print PoP, passwords and passphrases in log lines instead of ********. */
   logSecrets?: boolean;
   /**
    * Brute-force limit on prov-session. Default: a HandshakeGuard with its defaults (5 failed handshakes in a
-   * row, then refusals for 1 s doubling up to 60 s), logged. Options build one with the device's logger;
-   * false = none, like ESP-IDF.
+   * row, then refusals for 1 s doubling up to 60 s), logged. Options build one with the device's logger and
+   * clock; false = none, like ESP-IDF.
    */
   handshakeGuard?: HandshakeGuard | HandshakeGuardOptions | false;
 }
@@ -97,9 +78,8 @@ export interface DeviceOptions {
 export type RunningDeviceState = "provisioning" | "station" | "stopped";
 
 export interface RunningDevice {
-  /** "host:port" for esp_prov's --service_name. */
+  /** How a client reaches it: "host:port" for esp_prov's --service_name (the first transport's). */
   serviceName: string;
-  address: { host: string; port: number };
   softApSsid: string;
   /** The QR payload of the v5.5 example (§8.8). Contains the PoP: show it to the user, never log it. */
   qrPayload: string;
@@ -109,84 +89,13 @@ export interface RunningDevice {
    * "stopped": the provisioning service has stopped (end of provisioning, §8.4) or the device was closed.
    */
   waitFor(event: "provisioned" | "stopped"): Promise<void>;
+  /** Stops the service and the station. The radio and store are the caller's: it closes neither. */
   close(): Promise<void>;
 }
 
-const DEFAULT_LISTEN = { host: "127.0.0.1", port: 8080 };
-const DEFAULT_POP = "abcd1234";
-const DEFAULT_SEC2_USERNAME = "wifiprov";
-const DEFAULT_SEC2_PASSWORD = "abcd1234";
 const PROVISIONING_ENDPOINTS = ["prov-ctrl", "prov-scan", "prov-config", "prov-session", "proto-ver"];
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-interface SecuritySetup {
-  security: DeviceSecurity;
-  hasPop: boolean;
-  qr: { username?: string; pop?: string };
-}
-
-function setUpSecurity(
-  choice: DeviceSecurityChoice,
-  rules: CompatRules,
-  legacySecurity: boolean,
-): SecuritySetup {
-  if (choice.version !== 2 && rules.legacySecurityOptIn && !legacySecurity) {
-    // network_provisioning's manager.c returns ESP_ERR_NOT_SUPPORTED for a scheme the build left out.
-    throw new UsageError(
-      `security ${choice.version} is not built into ${rules.profile} firmware by default`,
-      {
-        hint: `use security 2, or opt in as the firmware's Kconfig would (wifiprov device --sec-ver ${choice.version} --legacy-security)`,
-      },
-    );
-  }
-  switch (choice.version) {
-    case 0:
-      return { security: createDeviceSecurity({ version: 0 }), hasPop: false, qr: {} };
-    case 1: {
-      const pop = choice.pop ?? "";
-      return {
-        security: createDeviceSecurity({ version: 1, pop, restartOnCmd0: rules.restartOnCmd0 }),
-        hasPop: pop !== "",
-        qr: pop === "" ? {} : { pop },
-      };
-    }
-    case 2: {
-      if (!rules.sec2) {
-        throw new UsageError(`security 2 does not exist in ${rules.profile}`, {
-          hint: "use --sec-ver 0 or 1 with --compat idf-v4.0, or a v5.x profile for sec2",
-        });
-      }
-      const username = choice.username ?? DEFAULT_SEC2_USERNAME;
-      const password = choice.password ?? DEFAULT_SEC2_PASSWORD;
-      if ((choice.salt === undefined) !== (choice.verifier === undefined)) {
-        throw new UsageError("sec2 salt and verifier must be given together", {
-          hint: "pass both --sec2-salt and --sec2-verifier, or neither to derive them from the password",
-        });
-      }
-      const { salt, verifier } =
-        choice.salt !== undefined && choice.verifier !== undefined
-          ? { salt: choice.salt, verifier: choice.verifier }
-          : generateSec2Credentials(username, password);
-      const patchVersion = choice.patchVersion ?? rules.sec2PatchVersion;
-      return {
-        security: createDeviceSecurity({
-          version: 2,
-          patchVersion,
-          salt,
-          verifier,
-          restartOnCmd0: rules.restartOnCmd0,
-        }),
-        hasPop: true,
-        // With given salt/verifier the password may be unknown; the QR then carries only the username.
-        qr:
-          choice.salt !== undefined && choice.password === undefined
-            ? { username }
-            : { username, pop: password },
-      };
-    }
-  }
-}
 
 class Latch {
   done = false;
@@ -201,57 +110,37 @@ class Latch {
   }
 }
 
-export async function startDevice(options: DeviceOptions = {}): Promise<RunningDevice> {
-  const rules = compatRules(options.compat);
-  const logger = options.logger ?? defaultLogger;
-  const logSecrets = options.logSecrets ?? false;
+export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
+  const { radio, store, transports } = parts;
+  if (transports.length === 0) {
+    throw new UsageError("a device needs at least one transport for clients to reach it");
+  }
+  const rules = compatRules(parts.compat);
+  const clock = parts.clock ?? realClock;
+  const logger = parts.logger ?? defaultLogger;
+  const logSecrets = parts.logSecrets ?? false;
   const appLog = childLogger(logger, "app");
   const provLog = childLogger(logger, "app_prov");
-  const timeScale = options.timeScale ?? 1;
-  if (!Number.isFinite(timeScale) || timeScale < 0) {
-    throw new UsageError(`timeScale must be a finite number ≥ 0, got ${timeScale}`);
-  }
-  const connAttempts = options.connAttempts ?? 5;
+  const connAttempts = parts.connAttempts ?? 5;
   if (!Number.isInteger(connAttempts) || connAttempts < 0) {
     throw new UsageError(`connAttempts must be a whole number ≥ 0, got ${connAttempts}`);
   }
   // Security is checked before anything starts, so a bad choice leaves nothing running.
   const securityChoice: DeviceSecurityChoice =
-    options.security ?? (rules.legacySecurityOptIn ? { version: 2 } : { version: 1, pop: DEFAULT_POP });
-  const securitySetup = setUpSecurity(securityChoice, rules, options.legacySecurity ?? false);
-  const softApPassword = options.softAp?.password ?? "PROV_PASS";
+    parts.security ?? (rules.legacySecurityOptIn ? { version: 2 } : { version: 1, pop: DEFAULT_POP });
+  const securitySetup = setUpSecurity(securityChoice, rules, parts.legacySecurity ?? false);
+  const softApPassword = parts.softAp?.password ?? "PROV_PASS";
   checkSoftApPassword(softApPassword);
 
-  const store: StateStore =
-    options.store ??
-    (options.stateDir !== undefined
-      ? new FileStateStore({ dir: options.stateDir, logger })
-      : new MemoryStateStore());
-  if (options.resetProvisioning) await store.eraseCredentials();
-  let stored = await store.load();
-  if (stored.mac === undefined) {
-    stored = { ...stored, mac: randomMac() };
-    await store.save(stored);
-  }
-
-  const ownsRadio = options.radio === undefined;
-  const radio =
-    options.radio ??
-    new SimulatedRadio({
-      mac: stored.mac!,
-      ...(options.environment ? { environment: options.environment } : {}),
-      timeScale,
-      logger,
-    });
-  const mac = await radio.macAddress();
-  const softApSsid = options.softAp?.ssid ?? softApSsidFromMac(mac);
-  const listen = options.listen ?? DEFAULT_LISTEN;
+  if (parts.resetProvisioning) await store.eraseCredentials();
+  const stored = await store.load();
+  const softApSsid = parts.softAp?.ssid ?? softApSsidFromMac(await radio.macAddress());
 
   const provisioned = new Latch();
   const stopped = new Latch();
   let state: RunningDeviceState = "provisioning";
   let station: StationKeeper | undefined;
-  let address = { host: listen.host, port: listen.port };
+  let serviceName = "";
   let stopService: ((then?: StationConfig) => Promise<void>) | undefined;
 
   const becomeStation = (config: StationConfig, connectNow: boolean) => {
@@ -276,15 +165,16 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
     stopped.fire();
   } else {
     appLog.info("Starting WiFi SoftAP provisioning");
+    const guardOption = parts.handshakeGuard;
     const protocomm = new Protocomm({
       security: securitySetup.security,
       logger,
-      ...(options.handshakeGuard !== false
+      ...(guardOption !== false
         ? {
             handshakeGuard:
-              options.handshakeGuard instanceof HandshakeGuard
-                ? options.handshakeGuard
-                : new HandshakeGuard({ logger: childLogger(logger, "protocomm"), ...options.handshakeGuard }),
+              guardOption instanceof HandshakeGuard
+                ? guardOption
+                : new HandshakeGuard({ logger: childLogger(logger, "protocomm"), clock, ...guardOption }),
           }
         : {}),
     });
@@ -295,7 +185,7 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
         securityVersion: securitySetup.security.version,
         securityPatchVersion: securitySetup.security.patchVersion,
         hasPop: securitySetup.hasPop,
-        ...(options.appInfo ? { apps: options.appInfo } : {}),
+        ...(parts.appInfo ? { apps: parts.appInfo } : {}),
       }),
     );
     protocomm.setSecurityEndpoint("prov-session");
@@ -304,8 +194,8 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
       store,
       compat: rules.profile,
       connAttempts,
-      autoStopMs: options.autoStopMs ?? 1000,
-      timeScale,
+      autoStopMs: parts.autoStopMs ?? 1000,
+      clock,
       logger,
       logSecrets,
     });
@@ -314,7 +204,7 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
     if (rules.scan) protocomm.addEndpoint("prov-scan", createScanHandler(manager));
     if (rules.ctrl) protocomm.addEndpoint("prov-ctrl", createCtrlHandler(manager));
     if (rules.customEndpoints) {
-      const custom = options.customEndpoints ?? { [CUSTOM_DATA_ENDPOINT]: createCustomDataHandler(logger) };
+      const custom = parts.customEndpoints ?? { [CUSTOM_DATA_ENDPOINT]: createCustomDataHandler(logger) };
       for (const [name, handler] of Object.entries(custom)) {
         if (endpoints.includes(name)) {
           throw new UsageError(`custom endpoint name ${name} is taken by the provisioning service`);
@@ -323,29 +213,29 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
         endpoints.push(name);
       }
     }
-    const server = new DeviceHttpServer({
-      protocomm,
-      cookies: rules.cookies,
-      maxHeaderBytes: rules.maxHeaderBytes,
-      logger,
-    });
     await radio.startSoftAp({ ssid: softApSsid, password: softApPassword, maxStations: 5 });
+    const started: ProvisioningTransport[] = [];
     try {
-      address = await server.listen(listen);
+      for (const transport of transports) {
+        const reach = await transport.start({ protocomm, rules, logger });
+        started.push(transport);
+        if (serviceName === "") serviceName = reach.serviceName;
+      }
     } catch (cause) {
+      for (const transport of started) await transport.stop().catch(() => {});
+      manager.stop();
       await radio.stopSoftAp().catch(() => {});
-      if (ownsRadio) await radio.close();
       throw cause;
     }
 
     let stopping: Promise<void> | undefined;
     stopService = (then?: StationConfig) => {
-      // End of provisioning (§8.4): endpoints removed, HTTP server stopped, session destroyed, SoftAP off.
+      // End of provisioning (§8.4): endpoints removed, transports stopped, session destroyed, SoftAP off.
       stopping ??= (async () => {
         provLog.info("Stopping provisioning");
         manager.stop();
         for (const name of endpoints) protocomm.removeEndpoint(name);
-        await server.close();
+        for (const transport of transports) await transport.stop();
         protocomm.close();
         await radio.stopSoftAp().catch((cause: unknown) => {
           provLog.warn("Failed to stop SoftAP", { error: String(cause) });
@@ -374,9 +264,7 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
 
   let closing: Promise<void> | undefined;
   return {
-    // What a client can connect to: a wildcard listen address is not a destination, v6 needs brackets.
-    serviceName: formatHostPort(connectableAddress(address)),
-    address,
+    serviceName,
     softApSsid,
     qrPayload: qrPayload({ name: softApSsid, ...securitySetup.qr }),
     state: () => state,
@@ -385,7 +273,6 @@ export async function startDevice(options: DeviceOptions = {}): Promise<RunningD
       closing ??= (async () => {
         if (stopService) await stopService();
         await station?.stop();
-        if (ownsRadio) await radio.close();
         state = "stopped";
         stopped.fire();
       })();
