@@ -5,7 +5,7 @@
  * (250 ms ×1.5) is shown for comparison. Measures only; no assertions.
  */
 import { performance } from "node:perf_hooks";
-import { startDevice } from "../src/device/index.js";
+import { startVirtualDevice } from "../src/device/index.js";
 import { provision } from "../src/index.js";
 import type { BackoffOptions } from "../src/client/polling.js";
 import { defaultEnvironment } from "../src/wifi/index.js";
@@ -27,7 +27,7 @@ function environment(connectAfterApplyMs: number): SimulatedEnvironment {
 }
 
 async function once(connectAfterApplyMs: number, backoff?: BackoffOptions): Promise<number> {
-  const device = await startDevice({
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: { version: 1, pop: "abcd1234" },
     environment: environment(connectAfterApplyMs),
