@@ -36,21 +36,37 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+// Hex through character codes and one TextDecoder call: as fast as Buffer's hex codec on Node (the SRP
+// values are converted several times per sec2 handshake), and available in a browser.
+const HEX_CHARS = new TextEncoder().encode("0123456789abcdef");
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  NIBBLE[HEX_CHARS[i]!] = i;
+  NIBBLE["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+const asciiDecoder = new TextDecoder();
 
 /** Lowercase hex of a byte string. */
 export function bytesToHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += HEX_DIGITS[b]!;
-  return out;
+  const chars = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    chars[2 * i] = HEX_CHARS[b >> 4]!;
+    chars[2 * i + 1] = HEX_CHARS[b & 15]!;
+  }
+  return asciiDecoder.decode(chars);
 }
 
-/** Bytes of an even-length hex string (no prefix); anything else is a RangeError. */
+/** Bytes of an even-length hex string (no prefix, either case); anything else is a RangeError. */
 export function hexToBytes(hex: string): Uint8Array {
-  if (hex.length % 2 === 1 || !/^[0-9a-fA-F]*$/.test(hex))
-    throw new RangeError("hexToBytes: not a hex string");
+  if (hex.length % 2 === 1) throw new RangeError("hexToBytes: odd number of hex digits");
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    const hi = NIBBLE[hex.charCodeAt(2 * i)] ?? -1;
+    const lo = NIBBLE[hex.charCodeAt(2 * i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) throw new RangeError("hexToBytes: not a hex string");
+    out[i] = (hi << 4) | lo;
+  }
   return out;
 }
 
