@@ -6,9 +6,9 @@
  * `covers` note says which later releases behave the same on the wire. Every row cites the ESP-IDF tag and
  * file it was read from. Facts that hold for every profile are in protocol.md, not here.
  *
- * Releases no profile stands for exactly: the v5.0.9, v5.1.7, v5.2.6 and v5.3.3 point releases got the
- * 12-byte counter nonce and `sec_patch_ver` (security2.c AES_GCM_IV_SIZE 12, manager.c) but not
- * attempt_failed (wifi_constants.proto), i.e. idf-v5.0/idf-v5.2 with sec2 patch 1 (`--sec2-patch-ver 1`).
+ * The v5.0.9, v5.1.7, v5.2.6 and v5.3.3 point releases got the 12-byte counter nonce and `sec_patch_ver`
+ * (security2.c AES_GCM_IV_SIZE 12, manager.c) but not attempt_failed (wifi_constants.proto): idf-v5.0/v5.1/v5.2
+ * with sec2 patch 1 (`--sec2-patch-ver 1`), for which version-reply.ts announces sec_patch_ver.
  */
 import { DisconnectReason } from "../wifi/radio.js";
 

@@ -28,7 +28,9 @@ export function versionReply(input: VersionReplyInput): string {
     prov: {
       ver: rules.provVersion,
       secVer: securityVersion,
-      ...(rules.versionStyle === "json" ? { secPatchVer: patch } : {}),
+      // sec2 patch 1 on a v5.0…v5.2 profile is what the v5.0.9/v5.1.7/v5.2.6/v5.3.3 backports are: counter nonce
+      // and sec_patch_ver in manager.c together (announcing patch 1 nowhere would leave clients at patch 0).
+      ...(rules.versionStyle === "json" || patch === 1 ? { secPatchVer: patch } : {}),
       cap,
     },
   });

@@ -473,3 +473,28 @@ test("idf-v6.0: sec2 by default; sec0/sec1 only when the firmware is built with 
     });
   }
 });
+
+test("sec2 patch 1 on idf-v5.0/v5.1/v5.2 is the v5.0.9/v5.1.7/v5.2.6/v5.3.3 backport: sec_patch_ver 1, 12-byte nonce", async () => {
+  for (const compat of ["idf-v5.0", "idf-v5.1", "idf-v5.2"] as const) {
+    await withDevice({ compat, security: { version: 2, patchVersion: 1 } }, async (device) => {
+      const credentials = {
+        version: 2,
+        patchVersion: 1,
+        username: "wifiprov",
+        password: "abcd1234",
+      } as const;
+      const client = new ProvClient(device.serviceName, credentials);
+      const json = JSON.parse(await client.version()) as { prov: Record<string, unknown> };
+      assert.deepEqual(json.prov, { ver: "v1.1", sec_ver: 2, sec_patch_ver: 1, cap: ["wifi_scan"] }, compat);
+      const session = createClientSession(credentials);
+      const cmd1 = session.next(await client.transport.send("prov-session", session.begin()))!;
+      assert.equal(
+        parseSec2Response1(await client.transport.send("prov-session", cmd1)).deviceNonce.length,
+        12,
+      );
+      await client.handshake();
+      assert.equal(await client.setConfig("myssid", "mypassword"), Status.Success);
+      await client.close();
+    });
+  }
+});
