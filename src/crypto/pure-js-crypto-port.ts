@@ -5,7 +5,7 @@
  * X25519, AES and SHA-2 come from the audited @noble libraries; modular exponentiation is BigInt.
  */
 import { gcm, ctr } from "@noble/ciphers/aes";
-import { x25519 as nobleX25519 } from "@noble/curves/ed25519";
+import { montgomery } from "@noble/curves/abstract/montgomery";
 import { sha256, sha512 } from "@noble/hashes/sha2";
 import { slidingWindowModPow } from "./bigint-modpow.js";
 import type { AesCtrKeystream, CryptoPort, X25519PrivateKey } from "./port.js";
@@ -28,14 +28,35 @@ function hashParts(hash: typeof sha256, parts: readonly Uint8Array[]): Uint8Arra
   return h.digest();
 }
 
+const P25519 = 2n ** 255n - 19n;
+
+/**
+ * X25519 from noble's Montgomery ladder alone: `@noble/curves/ed25519` would also bring Ed25519, Ristretto
+ * and hash-to-curve into the page (about 11 KB of the gzipped bundle) for a function that needs none of them.
+ * The curve parameters are RFC 7748's: p = 2^255 − 19, scalars clamped as §5 says, and the one field
+ * inversion per ladder done as x^(p−2).
+ */
+const curve25519 = montgomery({
+  P: P25519,
+  type: "x25519",
+  adjustScalarBytes: (bytes) => {
+    const k = Uint8Array.from(bytes);
+    k[0]! &= 248;
+    k[31]! &= 127;
+    k[31]! |= 64;
+    return k;
+  },
+  powPminus2: (x) => slidingWindowModPow(x, P25519 - 2n, P25519),
+});
+
 function x25519(rawPrivate: Uint8Array): X25519PrivateKey {
   if (rawPrivate.length !== 32)
     throw new RangeError(`X25519 private key must be 32 bytes, got ${rawPrivate.length}`);
   const scalar = Uint8Array.from(rawPrivate);
   return {
-    publicKey: nobleX25519.getPublicKey(scalar),
+    publicKey: curve25519.getPublicKey(scalar),
     // noble throws on an all-zero result (small-order peer key), as OpenSSL does.
-    sharedSecret: (peerPublic) => nobleX25519.getSharedSecret(scalar, peerPublic),
+    sharedSecret: (peerPublic) => curve25519.getSharedSecret(scalar, peerPublic),
   };
 }
 

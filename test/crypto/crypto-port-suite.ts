@@ -79,6 +79,19 @@ export function cryptoPortContract(port: CryptoPort): void {
     assert.equal(hex(device.sharedSecret(client.publicKey)), sec1.x25519_shared_secret);
   });
 
+  test(label("X25519: RFC 7748 §6.1 (Alice's public key); the top bit of a peer key is ignored (§5)"), () => {
+    const alice = port.x25519(unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+    assert.equal(hex(alice.publicKey), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    const peer = unhex(sec1.device_public_key);
+    const highBit = Uint8Array.from(peer);
+    highBit[31]! |= 0x80;
+    assert.equal(hex(alice.sharedSecret(highBit)), hex(alice.sharedSecret(peer)));
+    // The private bytes are not changed by clamping.
+    const raw = new Uint8Array(32).fill(0xff);
+    port.x25519(raw).sharedSecret(peer);
+    assert.deepEqual(raw, new Uint8Array(32).fill(0xff));
+  });
+
   test(label("X25519 refuses a small-order peer key (all-zero secret)"), () => {
     const key = port.x25519(new Uint8Array(32).fill(9));
     assert.throws(() => key.sharedSecret(new Uint8Array(32)));
