@@ -7,6 +7,7 @@ import {
   AbortedError,
   AuthenticationError,
   ErrorCodes,
+  LockedOutError,
   SessionError,
   TimeoutError,
   TransportError,
@@ -83,7 +84,7 @@ export interface ScanOptions {
 export interface WifiConfig {
   /** UTF-8 string or the raw bytes from a scan entry; 1–32 bytes. */
   ssid: string | Uint8Array;
-  /** "" for an open network, 8–63 ASCII characters, or 64 hex digits. */
+  /** "" for an open network, 8–63 bytes of UTF-8, or 64 hex digits (a raw key). */
   passphrase: string;
   /** Lock to one access point (aa:bb:cc:dd:ee:ff). v5.5 devices validate but ignore it. */
   bssid?: string | Uint8Array;
@@ -261,6 +262,26 @@ export class ProvisioningClient {
           : "check --sec2_username / --sec2_pwd and the security level (--sec_ver); the device closes the connection when the SRP proof is wrong";
     if (err instanceof AuthenticationError) {
       return err.hint ? err : new AuthenticationError(err.message, { cause: err, hint });
+    }
+    if (
+      step === 1 &&
+      level !== 0 &&
+      decision.source !== "forced" &&
+      err instanceof WifiProvError &&
+      err.code === ErrorCodes.CLOSED_WITHOUT_REPLY
+    ) {
+      // No proof has been checked at step 1: ESP-IDF's security1.c/security2.c answer SessionCmd0 whatever
+      // the PoP or username, and the level came from proto-ver, so a close here is a device refusing to start
+      // handshakes (wifiprov's device does so after repeated wrong proofs), not a wrong PoP. The wire carries
+      // no wait time: the device's log prints it.
+      return new LockedOutError(
+        "the device is refusing handshakes after repeated failures; retry in a few seconds (the device's log says how long)",
+        0,
+        {
+          cause: err,
+          hint: "wait, then retry with the right credentials; every further wrong proof doubles the wait (up to a minute)",
+        },
+      );
     }
     if (
       err instanceof WifiProvError &&
@@ -470,7 +491,9 @@ export class ProvisioningClient {
       // These credentials already completed a handshake in this run, so a connection closed during the
       // re-handshake means the link is going (e.g. the SoftAP left with a channel hop), not a wrong PoP:
       // hand the wait the transport error underneath, which it counts as "not answering".
-      if (err instanceof AuthenticationError && isTransient(err.cause)) throw err.cause;
+      if ((err instanceof AuthenticationError || err instanceof LockedOutError) && isTransient(err.cause)) {
+        throw err.cause;
+      }
       throw err;
     }
   }

@@ -43,6 +43,11 @@ export class HandshakeGuard {
     return this.#failures;
   }
 
+  /** When the current lockout ends (ms on this guard's clock); 0 when never locked. */
+  get lockedUntil(): number {
+    return this.#lockedUntil;
+  }
+
   /** Throws LockedOutError while handshakes are refused. */
   check(): void {
     const remaining = this.#lockedUntil - this.#clock.now();

@@ -4,7 +4,7 @@
  * (§2.3) and calls openSession/handle; any throw from handle means "fail", which the HTTP transport turns into
  * closing the connection without a reply (§2.2 class 2).
  */
-import { AuthenticationError, ProtocolError, SessionError, UsageError } from "../errors.js";
+import { AuthenticationError, LockedOutError, ProtocolError, SessionError, UsageError } from "../errors.js";
 import { childLogger, defaultLogger, type Logger } from "../logger.js";
 import type { DeviceSecurity, DeviceSecuritySession } from "../security/types.js";
 import type { HandshakeGuard } from "./handshake-guard.js";
@@ -30,6 +30,7 @@ export class Protocomm {
   readonly #security: DeviceSecurity;
   readonly #logger: Logger;
   readonly #guard: HandshakeGuard | undefined;
+  #refusalLoggedFor = 0;
   readonly #endpoints = new Map<string, Endpoint>();
   #sessionId: number | undefined;
   #session: DeviceSecuritySession | undefined;
@@ -134,7 +135,20 @@ export class Protocomm {
   }
 
   #handshake(sessionId: number, body: Uint8Array): Uint8Array {
-    this.#guard?.check();
+    try {
+      this.#guard?.check();
+    } catch (error) {
+      // Once per lockout, so a flood of refused handshakes does not flood the log. The wait is said here
+      // because a refusal reaches the client only as a closed connection.
+      if (error instanceof LockedOutError && this.#refusalLoggedFor !== this.#guard!.lockedUntil) {
+        this.#refusalLoggedFor = this.#guard!.lockedUntil;
+        this.#logger.warn(
+          `refusing handshakes after ${this.#guard!.failures} failed in a row; retry in ${Math.ceil(error.retryAfterMs / 1000)} s`,
+          { failures: this.#guard!.failures, retryInMs: error.retryAfterMs },
+        );
+      }
+      throw error;
+    }
     const session = this.#sessionFor(sessionId);
     let reply: Uint8Array;
     try {
