@@ -29,28 +29,37 @@ export function checkSsid(ssid: string | Uint8Array): Uint8Array {
 }
 
 /**
- * WPA passphrase rules (IEEE 802.11i): empty for an open network, 8–63 printable ASCII characters, or exactly
- * 64 hex digits (a raw PSK).
+ * WPA passphrase rules: empty for an open network, 8–63 BYTES of UTF-8, or exactly 64 hex digits (a raw PSK).
+ * 802.11i asks for printable ASCII, but the PSK is derived from the bytes (PBKDF2) and ESP-IDF takes bytes:
+ * wifi_config.c copies `passphrase` into wifi_sta_config_t.password as sent and only refuses 64 bytes or
+ * more, and esp_prov sends its argument's UTF-8 bytes. Routers that allow non-ASCII passphrases store them as
+ * UTF-8, so UTF-8 that fits is accepted. Control characters are refused: they are never typed on purpose (a
+ * trailing newline pasted from a file is the usual way one gets in).
  */
 export function checkPassphrase(passphrase: string): Uint8Array {
   if (passphrase === "") return new Uint8Array(0);
-  if (passphrase.length === 64) {
-    if (/^[0-9a-fA-F]{64}$/.test(passphrase)) return utf8.encode(passphrase);
-    throw new UsageError("a 64-character passphrase must be a raw key of 64 hex digits", {
-      hint: "WPA passphrases are 8–63 characters; 64 characters are only allowed as hex digits",
+  if (passphrase.length === 64 && /^[0-9a-fA-F]{64}$/.test(passphrase)) return utf8.encode(passphrase);
+  // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(passphrase)) {
+    throw new UsageError("the passphrase contains a control character (a tab, a newline…)", {
+      hint: "check for a pasted line break or tab; WPA passphrases are 8–63 bytes of text",
     });
   }
-  if (!/^[\x20-\x7e]*$/.test(passphrase)) {
-    throw new UsageError("the passphrase contains characters other than printable ASCII", {
-      hint: "WPA passphrases are 8–63 printable ASCII characters",
+  const bytes = utf8.encode(passphrase);
+  const chars = [...passphrase].length;
+  const counted =
+    bytes.length === chars ? `${chars} characters` : `${bytes.length} bytes in UTF-8 (${chars} characters)`;
+  if (bytes.length < 8 || bytes.length > 63) {
+    throw new UsageError(`the passphrase is ${counted}; WPA needs 8–63 bytes`, {
+      hint:
+        bytes.length > 63 && bytes.length !== chars
+          ? "characters beyond ASCII take 2–4 bytes each in UTF-8, which is what the device receives; use a shorter passphrase"
+          : passphrase.length === 64
+            ? "64 characters are only allowed as a raw key of 64 hex digits"
+            : "check the passphrase, or pass --passphrase '' for an open network",
     });
   }
-  if (passphrase.length < 8 || passphrase.length > 63) {
-    throw new UsageError(`the passphrase is ${passphrase.length} characters long; WPA needs 8–63`, {
-      hint: "check the passphrase, or pass --passphrase '' for an open network",
-    });
-  }
-  return utf8.encode(passphrase);
+  return bytes;
 }
 
 /** BSSID as 12 hex digits, with or without ':' / '-' separators. */

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startVirtualDevice } from "../../src/device/index.js";
 import type { VirtualDeviceOptions, RunningVirtualDevice } from "../../src/device/index.js";
+import { parseEnvironment } from "../../src/wifi/environment.js";
 import { runCli } from "./run-cli.js";
 
 async function withDevice(
@@ -152,4 +153,48 @@ test("an IPv6 device: the service name it prints ([::1]:PORT) and http://[::1]:P
   } finally {
     await device.close();
   }
+});
+
+test("a non-ASCII passphrase that fits in 63 bytes provisions; one that does not is refused with the byte count", async () => {
+  const environment = parseEnvironment(
+    {
+      accessPoints: [
+        {
+          ssid: "café",
+          bssid: "02:00:00:00:00:01",
+          channel: 6,
+          rssi: -50,
+          authMode: "WPA2_PSK",
+          passphrase: "pässwörd-ключ",
+        },
+      ],
+    },
+    "test",
+  );
+  await withDevice({ security: { version: 0 }, environment }, async (d) => {
+    const long = await runCli([
+      "provision",
+      "--service_name",
+      d.serviceName,
+      "--ssid",
+      "café",
+      "--passphrase",
+      "ж".repeat(32),
+      "--no-input",
+    ]);
+    assert.equal(long.code, 2, long.stderr);
+    assert.match(long.stderr, /64 bytes in UTF-8 \(32 characters\); WPA needs 8–63 bytes/);
+    const r = await runCli([
+      "provision",
+      "--service_name",
+      d.serviceName,
+      "--ssid",
+      "café",
+      "--passphrase",
+      "pässwörd-ключ",
+      "--no-input",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Device joined café/);
+  });
 });

@@ -15,32 +15,48 @@ test("SSID: 1–32 bytes of UTF-8", () => {
   assert.deepEqual(checkSsid(new Uint8Array([0xff, 0x00])), new Uint8Array([0xff, 0x00]));
 });
 
-test("passphrase: empty, 8–63 printable ASCII, or 64 hex digits", () => {
+test("passphrase: empty, 8–63 bytes of UTF-8, or 64 hex digits", () => {
   assert.equal(checkPassphrase("").length, 0);
   assert.equal(checkPassphrase("mypassword").length, 10);
   assert.equal(checkPassphrase("a".repeat(63)).length, 63);
   assert.equal(checkPassphrase("0123456789abcdef".repeat(4)).length, 64);
-  for (const bad of ["short", "1234567", "z".repeat(64), "g".repeat(64), "päßwörter12", "tab\there123"]) {
+  // Non-ASCII is sent as its UTF-8 bytes, as ESP-IDF's wifi_config.c and esp_prov handle it.
+  assert.deepEqual(checkPassphrase("päßwörter12"), new TextEncoder().encode("päßwörter12"));
+  assert.equal(checkPassphrase("ключ-доступа").length, 23);
+  for (const bad of ["short", "1234567", "z".repeat(64), "g".repeat(64), "tab\there123", "newline12\n"]) {
     assert.throws(() => checkPassphrase(bad), UsageError, bad);
   }
+  // 32 Cyrillic letters are 64 bytes: too long, and the error says why.
+  assert.throws(
+    () => checkPassphrase("ж".repeat(32)),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message === "the passphrase is 64 bytes in UTF-8 (32 characters); WPA needs 8–63 bytes" &&
+      /2–4 bytes each in UTF-8/.test(e.hint ?? ""),
+  );
 });
 
-test("passphrase property: accepted iff 802.11i allows it", () => {
+test("passphrase property: accepted iff it is 8–63 UTF-8 bytes without control characters, or a hex key", () => {
   fc.assert(
-    fc.property(fc.string({ maxLength: 70 }), (p) => {
-      const ok =
-        p === "" ||
-        (/^[\x20-\x7e]+$/.test(p) && p.length >= 8 && p.length <= 63) ||
-        /^[0-9a-fA-F]{64}$/.test(p);
-      let accepted = true;
-      try {
-        checkPassphrase(p);
-      } catch (e) {
-        assert.ok(e instanceof UsageError);
-        accepted = false;
-      }
-      assert.equal(accepted, ok);
-    }),
+    fc.property(
+      fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: "grapheme", maxLength: 40 })),
+      (p) => {
+        const n = new TextEncoder().encode(p).length;
+        const ok =
+          p === "" ||
+          // eslint-disable-next-line no-control-regex -- control characters are what is refused
+          (!/[\u0000-\u001f\u007f-\u009f]/.test(p) && n >= 8 && n <= 63) ||
+          /^[0-9a-fA-F]{64}$/.test(p);
+        let accepted = true;
+        try {
+          checkPassphrase(p);
+        } catch (e) {
+          assert.ok(e instanceof UsageError);
+          accepted = false;
+        }
+        assert.equal(accepted, ok);
+      },
+    ),
   );
 });
 
