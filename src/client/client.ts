@@ -179,6 +179,19 @@ export class ProvisioningClient {
       if (err instanceof WifiProvError && err.code === ErrorCodes.HTTP_STATUS) {
         throw this.#notProvisioning(`HTTP ${(err as { status?: number }).status ?? "error"}`, err);
       }
+      // Connected but no answer to the one request that needs no session: not a device we can talk to.
+      if (
+        err instanceof WifiProvError &&
+        (err.code === ErrorCodes.TIMEOUT || err.code === ErrorCodes.CLOSED_WITHOUT_REPLY)
+      ) {
+        throw new TransportError(
+          `cannot reach the provisioning service at ${this.target}: ${err.message}`,
+          {
+            cause: err,
+            hint: "check --service_name; a device that is busy with another client closes new connections",
+          },
+        );
+      }
       throw err;
     }
     const version = parseDeviceVersion(body);

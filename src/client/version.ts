@@ -10,6 +10,7 @@
  *   Thread builds). Its Wi-Fi messages are byte-identical to wifi_provisioning's (proto/network_*.proto keep
  *   the field numbers, types and enum values), so such a device is provisioned like any other.
  */
+import { UnsupportedError } from "../errors.js";
 import type { SecurityPatchVersion, SecurityVersion } from "../security/types.js";
 
 /** One application entry of the JSON (`wifi_prov_mgr_set_app_info(label, ver, caps)`). */
@@ -133,6 +134,15 @@ export function matchesProtocolVersion(v: DeviceVersion, expected: string): bool
   const want = expected.toLowerCase();
   if (v.raw.toLowerCase() === want) return true;
   return v.format === "json" && v.protocolVersion?.toLowerCase() === want;
+}
+
+/** Throws UnsupportedError when `expected` (esp_prov's --proto_ver) is set and the device announces another. */
+export function checkProtocolVersion(v: DeviceVersion, expected: string | undefined): void {
+  if (expected === undefined || expected === "" || matchesProtocolVersion(v, expected)) return;
+  throw new UnsupportedError(
+    `the device speaks protocol ${JSON.stringify(v.protocolVersion ?? v.raw)}, not ${JSON.stringify(expected)}`,
+    { hint: "drop --proto_ver, or check that this is the device you meant" },
+  );
 }
 
 /** sec_patch_ver as a usable patch level: missing ⇒ 0 (protocol.md §7.4); unknown future values ⇒ 1. */
