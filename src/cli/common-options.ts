@@ -1,6 +1,6 @@
 /**
- * esp_prov's connection and security flags (protocol.md §9.1), shared by provision, scan and version, plus
- * the checks that turn them into library options. Flag spellings are esp_prov's, unchanged.
+ * esp_prov's connection and security flags, shared by provision, scan, status and version, plus the checks
+ * that turn them into library options. Flag spellings are esp_prov's, unchanged.
  */
 import { Option } from "commander";
 import type { Command } from "commander";
@@ -21,22 +21,29 @@ export interface CommonFlags {
   verbose?: boolean;
 }
 
-/** esp_prov's default service name (protocol.md §2.1). Only the CLI has a default; the library never does. */
+/** esp_prov's default service name. Only the CLI has a default; the library never does. */
 export const DEFAULT_SERVICE_NAME = "192.168.4.1:80";
 
-export function addCommonOptions(cmd: Command): Command {
-  return cmd
+/** The shared flags; `session: false` leaves out the credential flags (for commands that need no session). */
+export function addCommonOptions(cmd: Command, { session = true }: { session?: boolean } = {}): Command {
+  cmd
     .option("--transport <mode>", "softap or httpd (HTTP over the device's access point)", "softap")
-    .option("--service_name <host:port>", `the device's HTTP address (default ${DEFAULT_SERVICE_NAME})`)
-    .option("--sec_ver <n>", "security scheme 0, 1 or 2 (default: read from the device)")
-    .option("--pop <pop>", "proof of possession (security 1)")
-    .option("--sec2_username <user>", "SRP6a username (security 2)")
-    .option("--sec2_pwd <password>", "SRP6a password (security 2)")
-    .option("--qrcode <payload>", "Espressif QR payload JSON (name, pop, username, ...)")
-    .option("--timeout <seconds>", "how long to wait for the device (per request / for the outcome)")
-    .option("--json", "print one machine-readable result object on stdout")
-    .option("--no-input", "never prompt; missing input is a usage error")
-    .addOption(new Option("-v, --verbose", "print protocol details (and secrets) to stderr"));
+    .option(
+      "--service_name <host:port>",
+      `the device's HTTP address: host:port, [IPv6]:port or http://host:port (default ${DEFAULT_SERVICE_NAME})`,
+    );
+  if (session) {
+    cmd
+      .option("--sec_ver <n>", "security scheme 0, 1 or 2 (default: read from the device)")
+      .option("--pop <pop>", "proof of possession (security 1)")
+      .option("--sec2_username <user>", "SRP6a username (security 2)")
+      .option("--sec2_pwd <password>", "SRP6a password (security 2)");
+  }
+  cmd.option("--qrcode <payload>", "Espressif QR payload JSON (name, pop, username, ...)");
+  cmd.option("--timeout <seconds>", "how long to wait for the device (per request / for the outcome)");
+  cmd.option("--json", "print one machine-readable result object on stdout");
+  if (session) cmd.option("--no-input", "never prompt; missing input is a usage error");
+  return cmd.addOption(new Option("-v, --verbose", "print protocol details (and secrets) to stderr"));
 }
 
 export function checkTransport(mode: string | undefined): void {

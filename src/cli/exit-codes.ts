@@ -1,6 +1,8 @@
 /**
- * Exit codes of the `wifiprov` client commands. esp_prov exits 0 even when Wi-Fi provisioning failed
- * (protocol.md §9.3); scripts and factory stations need to tell outcomes apart, so every outcome has its own.
+ * Exit codes of the `wifiprov` client commands. esp_prov exits 0 even when Wi-Fi provisioning failed;
+ * scripts and factory stations need to tell outcomes apart, so every outcome has its own. The code follows
+ * from the error's class/code alone: the library throws the error that says what happened (a socket that never
+ * connected is a TransportError, a proof the device rejected an AuthenticationError), wherever it happened.
  */
 import { ErrorCodes } from "../errors.js";
 import type { ConnectionOutcome } from "../client/wifi-types.js";
@@ -22,12 +24,14 @@ export const ExitCode = {
   NETWORK_NOT_FOUND: 6,
   /** No final answer in time, or the device stopped answering before reporting one. */
   TIMEOUT: 7,
+  /** Interrupted (Ctrl-C / SIGINT): 128 + SIGINT, as shells report it. */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODE_TABLE: readonly { code: ExitCodeValue; meaning: string }[] = [
-  { code: 0, meaning: "connected (or --reset/--reprov accepted)" },
+  { code: 0, meaning: "connected (or --reset/--reprov accepted); for version/scan/status: read" },
   { code: 1, meaning: "other failure (device refused a command, unsupported, internal)" },
   { code: 2, meaning: "usage error (flags, SSID/passphrase checks, missing PoP/credentials)" },
   { code: 3, meaning: "cannot reach the device" },
@@ -35,15 +39,21 @@ export const EXIT_CODE_TABLE: readonly { code: ExitCodeValue; meaning: string }[
   { code: 5, meaning: "Wi-Fi authentication failed (wrong passphrase)" },
   { code: 6, meaning: "Wi-Fi network not found" },
   { code: 7, meaning: "timed out or outcome unknown" },
+  { code: 130, meaning: "interrupted (Ctrl-C)" },
 ];
 
-/** The table as shown at the end of `--help`. */
-export function exitCodeHelp(): string {
-  return ["Exit codes:", ...EXIT_CODE_TABLE.map((r) => `  ${r.code}  ${r.meaning}`)].join("\n");
+/** The table as shown at the end of `--help`; `codes` limits it to those a command can return. */
+export function exitCodeHelp(codes?: readonly ExitCodeValue[]): string {
+  const rows = codes ? EXIT_CODE_TABLE.filter((r) => codes.includes(r.code)) : EXIT_CODE_TABLE;
+  return ["Exit codes:", ...rows.map((r) => `  ${String(r.code).padStart(3)}  ${r.meaning}`)].join("\n");
 }
 
-/** Where the command was when it failed; decides whether a transport error means "unreachable". */
-export type Phase = "input" | "connect" | "session" | "request" | "wait";
+/** The codes each read-only command can return (provision can return all). */
+export const COMMAND_EXIT_CODES = {
+  version: [0, 1, 2, 3, 7, 130],
+  scan: [0, 1, 2, 3, 4, 7, 130],
+  status: [0, 1, 2, 3, 4, 7, 130],
+} as const satisfies Record<string, readonly ExitCodeValue[]>;
 
 function codeOf(err: unknown): string | undefined {
   return typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "string"
@@ -51,7 +61,7 @@ function codeOf(err: unknown): string | undefined {
     : undefined;
 }
 
-export function exitCodeForError(err: unknown, phase: Phase): ExitCodeValue {
+export function exitCodeForError(err: unknown): ExitCodeValue {
   switch (codeOf(err)) {
     case ErrorCodes.USAGE:
       return ExitCode.USAGE;
@@ -61,14 +71,10 @@ export function exitCodeForError(err: unknown, phase: Phase): ExitCodeValue {
     case ErrorCodes.TRANSPORT:
       return ExitCode.UNREACHABLE;
     case ErrorCodes.TIMEOUT:
-    case ErrorCodes.CLOSED_WITHOUT_REPLY:
-    case ErrorCodes.HTTP_STATUS:
-      if (phase === "connect") return ExitCode.UNREACHABLE;
-      if (phase === "session") return ExitCode.HANDSHAKE;
-      return codeOf(err) === ErrorCodes.TIMEOUT ? ExitCode.TIMEOUT : ExitCode.FAILURE;
     case ErrorCodes.ABORTED:
       return ExitCode.TIMEOUT;
     default:
+      // CLOSED_WITHOUT_REPLY / HTTP_STATUS after the session: the device refused a request.
       return ExitCode.FAILURE;
   }
 }

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { addCommonOptions, normaliseArgv } from "./common-options.js";
-import { ExitCode, exitCodeHelp } from "./exit-codes.js";
+import { COMMAND_EXIT_CODES, ExitCode, exitCodeHelp } from "./exit-codes.js";
 import { registerDeviceCommand } from "./device-command.js";
 
 /** From package.json, two levels up from both src/cli and dist/cli. */
@@ -51,15 +51,34 @@ export function buildProgram(): Command {
 
   addCommonOptions(program.command("scan").description("list the Wi-Fi networks the device can see"))
     .option("--passive", "passive scan")
-    .addHelpText("after", `\n${exitCodeHelp()}`)
+    .addHelpText("after", `\n${exitCodeHelp(COMMAND_EXIT_CODES.scan)}`)
     .action(async (flags) => {
       const { runScan } = await import("./commands/scan.js");
       process.exitCode = await runScan(flags);
     });
 
-  addCommonOptions(program.command("version").description("show what the device announces on proto-ver"))
+  addCommonOptions(
+    program
+      .command("status")
+      .description(
+        "show the device's Wi-Fi status (state, SSID, IP, failure reason, attempts left); sends nothing that changes it",
+      ),
+  )
+    .addHelpText(
+      "after",
+      "\nNote: ESP-IDF v5.5 firmware ends provisioning once it has reported Connected, to this read too.\n\n" +
+        exitCodeHelp(COMMAND_EXIT_CODES.status),
+    )
+    .action(async (flags) => {
+      const { runStatus } = await import("./commands/status.js");
+      process.exitCode = await runStatus(flags);
+    });
+
+  addCommonOptions(program.command("version").description("show what the device announces on proto-ver"), {
+    session: false,
+  })
     .option("--raw", "print the reply body exactly")
-    .addHelpText("after", `\n${exitCodeHelp()}`)
+    .addHelpText("after", `\n${exitCodeHelp(COMMAND_EXIT_CODES.version)}`)
     .action(async (flags) => {
       const { runVersion } = await import("./commands/version.js");
       process.exitCode = await runVersion(flags);

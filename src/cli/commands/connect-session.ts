@@ -1,6 +1,7 @@
 /**
- * The shared front half of provision and scan: resolve the address and credentials (flags, QR payload,
- * prompts), connect, read the version, establish the session.
+ * The shared front half of the client commands: resolve the address and credentials (flags, QR payload,
+ * prompts); for scan, status, version and the ctrl commands also connect and establish the session
+ * (provision hands these to the library's provision() as hooks).
  */
 import { connect } from "../../index.js";
 import type { ProvisioningClient, SessionInfo } from "../../client/client.js";
@@ -19,12 +20,8 @@ import {
   parseSeconds,
 } from "../common-options.js";
 import type { CommonFlags } from "../common-options.js";
-import type { Phase } from "../exit-codes.js";
 import type { Reporter } from "../output.js";
-
-export interface Context {
-  phase: Phase;
-}
+import { InterruptedError } from "./run.js";
 
 export interface Connected {
   client: ProvisioningClient;
@@ -71,7 +68,7 @@ export function resolveInputs(
 }
 
 /** Asks for whatever the chosen security level still lacks, or explains what to pass. */
-async function completeCredentials(
+export async function completeCredentials(
   version: DeviceVersion,
   options: SessionOptions,
   flags: CommonFlags,
@@ -89,7 +86,7 @@ async function completeCredentials(
       const value = masked
         ? await prompts.password({ message, output: process.stderr })
         : await prompts.text({ message, output: process.stderr });
-      if (prompts.isCancel(value)) throw new UsageError("cancelled");
+      if (prompts.isCancel(value)) throw new InterruptedError();
       return value;
     };
     if (level === 1 && options.pop === undefined) options.pop = await ask("Proof of possession", true);
@@ -114,38 +111,42 @@ export function describeVersion(v: DeviceVersion): string {
   return parts.join(", ");
 }
 
-/** Connects and (unless `withSession` is false) establishes the session. Updates ctx.phase as it goes. */
+/** "Connected to …" with what the device announced. */
+export function connectedLine(serviceName: string, version: DeviceVersion): string {
+  return `Connected to ${serviceName}: ${describeVersion(version)}`;
+}
+
+export function sessionLine(session: SessionInfo): string {
+  return `Session established (security ${session.securityVersion}${session.securityVersion === 2 ? `, patch ${session.patchVersion}` : ""}${session.source === "forced" ? ", forced" : ""})`;
+}
+
+/** --timeout as the per-request limits of connect() (the outcome wait has its own). */
+export function connectLimits(flags: CommonFlags): { timeoutMs?: number; connectTimeoutMs?: number } {
+  const timeoutMs = parseSeconds(flags.timeout, "--timeout");
+  return timeoutMs !== undefined
+    ? { timeoutMs: Math.min(timeoutMs, 60_000), connectTimeoutMs: Math.min(timeoutMs, 10_000) }
+    : {};
+}
+
+/** Connects and (unless `withSession` is false) establishes the session: for scan, status, version, ctrl. */
 export async function connectAndSession(
   flags: CommonFlags,
   reporter: Reporter,
-  ctx: Context,
   withSession = true,
 ): Promise<Connected> {
-  ctx.phase = "input";
   const { serviceName, session: sessionOptions } = resolveInputs(flags, reporter);
-  const timeoutMs = parseSeconds(flags.timeout, "--timeout");
-  ctx.phase = "connect";
-  await reporter.start(`Connecting to ${serviceName}`);
-  const client = await connect({
-    serviceName,
-    logger: reporter.logger(),
-    ...(timeoutMs !== undefined
-      ? { timeoutMs: Math.min(timeoutMs, 60_000), connectTimeoutMs: Math.min(timeoutMs, 10_000) }
-      : {}),
-  });
+  const limits = connectLimits(flags);
+  reporter.start(`Connecting to ${serviceName}`);
+  const client = await connect({ serviceName, logger: reporter.logger(), ...limits });
   const version = await client.version();
-  reporter.done(`Connected to ${serviceName}: ${describeVersion(version)}`);
+  reporter.done(connectedLine(serviceName, version));
   if (!withSession) return { client, version, session: undefined, serviceName };
   try {
-    ctx.phase = "input";
     const options = await completeCredentials(version, sessionOptions, flags);
-    ctx.phase = "session";
-    await reporter.start("Establishing a secure session");
+    reporter.start("Establishing a secure session");
     const session = await client.establishSession(options);
     if (session.popIgnored) reporter.warn("the device needs no proof of possession; --pop was ignored");
-    reporter.done(
-      `Session established (security ${session.securityVersion}${session.securityVersion === 2 ? `, patch ${session.patchVersion}` : ""}${session.source === "forced" ? ", forced" : ""})`,
-    );
+    reporter.done(sessionLine(session));
     return { client, version, session, serviceName };
   } catch (err) {
     await client.close().catch(() => undefined);

@@ -1,10 +1,14 @@
 /**
- * `wifiprov provision`: esp_prov's flow (protocol.md §9.2) with its flags, but with security auto-detection
- * including sec2, input checks before sending, a bounded status wait, and exit codes per outcome.
+ * `wifiprov provision`: the library's provision() plus prompts (credentials, scan-and-pick), progress and exit
+ * codes. The flow itself (version check, session, status first, custom data, credentials, apply, wait) is the
+ * library's; this file only plugs in what a terminal adds. `--reset` / `--reprov` are the ctrl commands.
  */
 import { checkPassphrase, checkSsid } from "../../client/credentials.js";
-import { matchesProtocolVersion, supportsScan } from "../../client/version.js";
-import type { ProvisioningClient, WaitProgress } from "../../client/client.js";
+import { provision } from "../../index.js";
+import type { ProvisionProgress, ProvisionResult } from "../../client/provision.js";
+import type { WifiConfig } from "../../client/client.js";
+import { checkProtocolVersion, supportsScan } from "../../client/version.js";
+import type { DeviceVersion } from "../../client/version.js";
 import type { ScanEntry } from "../../client/wifi-types.js";
 import { UnsupportedError, UsageError } from "../../errors.js";
 import { canPrompt, parseSeconds } from "../common-options.js";
@@ -13,8 +17,16 @@ import { ExitCode, exitCodeForOutcome } from "../exit-codes.js";
 import type { ExitCodeValue } from "../exit-codes.js";
 import { printJson } from "../output.js";
 import type { Reporter } from "../output.js";
-import { connectAndSession } from "./connect-session.js";
-import { runCommand } from "./run.js";
+import {
+  completeCredentials,
+  connectAndSession,
+  connectLimits,
+  connectedLine,
+  resolveInputs,
+  sessionLine,
+} from "./connect-session.js";
+import { InterruptedError, runCommand } from "./run.js";
+import { statusWord } from "./status.js";
 import { scanRow } from "./table.js";
 
 export interface ProvisionFlags extends CommonFlags {
@@ -29,24 +41,36 @@ export interface ProvisionFlags extends CommonFlags {
 const HIDDEN = -1;
 const RESCAN = -2;
 
+/** A prompt's validate(): the library's own check, its message shown under the field. */
+function validateWith(check: (v: string) => unknown) {
+  return (v: string | undefined) => {
+    try {
+      check(v ?? "");
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+}
+
 async function pickNetwork(
-  client: ProvisioningClient,
+  version: DeviceVersion,
+  scan: () => Promise<ScanEntry[]>,
   reporter: Reporter,
   flags: ProvisionFlags,
 ): Promise<{ ssid: string | Uint8Array; label: string; open: boolean }> {
   if (!canPrompt(flags)) {
     throw new UsageError("no --ssid given and prompting is off", {
-      hint: "pass --ssid <network> --passphrase <passphrase> (run `wifiprov scan` to list networks)",
+      hint: "pass --ssid <network> --passphrase <passphrase> (`npx wifiprov scan` with the same --service_name and credentials lists the networks)",
     });
   }
-  const version = await client.version();
   if (!supportsScan(version)) {
     throw new UnsupportedError("the device cannot scan for networks", { hint: "pass --ssid <network>" });
   }
   const prompts = await import("@clack/prompts");
   for (;;) {
-    await reporter.start("Scanning for Wi-Fi networks");
-    const entries: ScanEntry[] = await client.scan();
+    reporter.start("Scanning for Wi-Fi networks");
+    const entries = await scan();
     reporter.done(`Found ${entries.length} network${entries.length === 1 ? "" : "s"}`);
     const width = Math.max(4, ...entries.map((e) => e.ssid.length));
     const choice = await prompts.select<number>({
@@ -58,22 +82,15 @@ async function pickNetwork(
         { value: RESCAN, label: "Scan again" },
       ],
     });
-    if (prompts.isCancel(choice)) throw new UsageError("cancelled");
+    if (prompts.isCancel(choice)) throw new InterruptedError();
     if (choice === RESCAN) continue;
     if (choice === HIDDEN) {
       const name = await prompts.text({
         message: "Network name (SSID)",
         output: process.stderr,
-        validate: (v) => {
-          try {
-            checkSsid(v ?? "");
-            return undefined;
-          } catch (e) {
-            return (e as Error).message;
-          }
-        },
+        validate: validateWith(checkSsid),
       });
-      if (prompts.isCancel(name)) throw new UsageError("cancelled");
+      if (prompts.isCancel(name)) throw new InterruptedError();
       return { ssid: name, label: name, open: false };
     }
     const e = entries[choice]!;
@@ -91,147 +108,216 @@ async function askPassphrase(label: string, flags: ProvisionFlags): Promise<stri
   const value = await prompts.password({
     message: `Passphrase for ${label} (empty for an open network)`,
     output: process.stderr,
-    validate: (v) => {
-      try {
-        checkPassphrase(v ?? "");
-        return undefined;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    },
+    validate: validateWith(checkPassphrase),
   });
-  if (prompts.isCancel(value)) throw new UsageError("cancelled");
+  if (prompts.isCancel(value)) throw new InterruptedError();
   return value;
 }
 
-function describeProgress(p: WaitProgress): string {
-  if (p.type === "status") {
-    const s = p.status;
-    if (s.state === "connecting") {
-      return s.attemptsRemaining !== undefined
-        ? `Device is connecting (an attempt failed, ${s.attemptsRemaining} left)`
-        : "Device is connecting";
+const STEP_TEXT: Partial<Record<string, string>> = {
+  session: "Establishing a secure session",
+  status: "Reading the device's Wi-Fi status",
+  reset: "Resetting the device after its failed attempt",
+  "custom-data": "Sending custom data",
+};
+
+/** Library progress → terminal lines. */
+function progressPrinter(reporter: Reporter, serviceName: string, label: () => string) {
+  return (p: ProvisionProgress): void => {
+    if (p.type === "status") {
+      const s = p.status;
+      reporter.update(
+        s.state === "connecting"
+          ? s.attemptsRemaining !== undefined
+            ? `Device is connecting (an attempt failed, ${s.attemptsRemaining} left)`
+            : "Device is connecting"
+          : `Device reports ${s.state}`,
+      );
+      return;
     }
-    return `Device reports ${s.state}`;
+    if (p.type === "unreachable")
+      return reporter.update(`Device not answering (${p.consecutive}×), retrying`);
+    if (p.type === "recovered") return reporter.update("Reconnected to the device");
+    if (p.phase === "start") {
+      switch (p.step) {
+        case "connect":
+          return reporter.start(`Connecting to ${serviceName}`);
+        case "set-config":
+          return reporter.start(`Sending credentials for ${label()}`);
+        case "apply-config":
+          return reporter.start("Applying the configuration");
+        case "wait":
+          return reporter.start(`Waiting for the device to join ${label()}`);
+        case "choose-network":
+          return;
+        default:
+          return reporter.start(STEP_TEXT[p.step] ?? p.step);
+      }
+    }
+    switch (p.step) {
+      case "connect":
+        return reporter.done(connectedLine(serviceName, p.version!));
+      case "session":
+        if (p.session!.popIgnored)
+          reporter.warn("the device needs no proof of possession; --pop was ignored");
+        return reporter.done(sessionLine(p.session!));
+      case "status":
+        return reporter.done(`Device status: ${statusWord(p.status!)}`);
+      case "reset":
+        return reporter.done("Device reset: ready for new credentials");
+      case "set-config":
+        return reporter.done(`Credentials for ${label()} sent`);
+      case "apply-config":
+        return reporter.done("Configuration applied");
+      case "custom-data":
+      case "choose-network":
+      case "wait":
+        return; // printed with their results
+    }
+  };
+}
+
+function reportOutcome(result: ProvisionResult, label: string, reporter: Reporter): void {
+  const outcome = result.outcome;
+  switch (outcome.state) {
+    case "connected":
+      if (result.alreadyConnected) {
+        reporter.info(
+          `The device is already connected to ${outcome.ssid} (IP ${outcome.ip}); nothing was sent`,
+        );
+        return;
+      }
+      reporter.done(
+        `Device joined ${outcome.ssid || label}: IP ${outcome.ip}, channel ${outcome.channel}, ${outcome.authModeName}`,
+      );
+      return;
+    case "failed":
+      reporter.fail(
+        outcome.reason === "AuthError"
+          ? `Device could not join ${label}: wrong passphrase`
+          : `Device could not find ${label}`,
+      );
+      reporter.info(
+        outcome.reason === "AuthError"
+          ? "hint: check the passphrase and run the same command again (the device is reset first when its firmware allows it)"
+          : "hint: check the SSID (case matters) and that the network is in range of the device (`npx wifiprov scan` with the same --service_name and credentials lists what it sees)",
+      );
+      return;
+    case "unknown":
+      reporter.fail(`Outcome unknown: ${outcome.why}`);
+      reporter.info(
+        "hint: the device may have joined the network and stopped its provisioning service; check on the device or your router",
+      );
+      return;
+    case "timeout":
+      reporter.fail(`No final answer within ${Math.round(outcome.waitedMs / 1000)} s`);
+      reporter.info(
+        "hint: raise --timeout; the device may still join: the same command with `status` instead of `provision` shows where it is",
+      );
+      return;
   }
-  if (p.type === "unreachable") return `Device not answering (${p.consecutive}×), retrying`;
-  return "Reconnected to the device";
+}
+
+/** --reset / --reprov: a session, then the ctrl command. */
+async function runCtrl(
+  kind: "reset" | "reprov",
+  flags: ProvisionFlags,
+  reporter: Reporter,
+): Promise<ExitCodeValue> {
+  const { client, version, session, serviceName } = await connectAndSession(flags, reporter);
+  try {
+    checkProtocolVersion(version, flags.proto_ver);
+    reporter.start(
+      kind === "reset" ? "Resetting the device's Wi-Fi state" : "Asking the device to re-provision",
+    );
+    if (kind === "reset") await client.reset();
+    else await client.reprov();
+    reporter.done(kind === "reset" ? "Reset accepted" : "Re-provisioning accepted");
+    if (flags.json) {
+      printJson({
+        ok: true,
+        exitCode: 0,
+        action: kind,
+        serviceName,
+        version: version.protocolVersion,
+        security: session,
+      });
+    }
+    return ExitCode.OK;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
 }
 
 export async function runProvision(flags: ProvisionFlags): Promise<ExitCodeValue> {
-  return runCommand(flags, async (reporter, ctx) => {
-    // Input checks first: nothing is sent when the SSID or passphrase cannot work.
+  return runCommand(flags, async (reporter) => {
     if (flags.reset && flags.reprov) throw new UsageError("--reset and --reprov cannot be combined");
-    if (flags.ssid !== undefined) checkSsid(flags.ssid);
-    if (flags.passphrase !== undefined) checkPassphrase(flags.passphrase);
-    const waitMs = parseSeconds(flags.timeout, "--timeout") ?? 60_000;
+    if (flags.reset || flags.reprov) return runCtrl(flags.reset ? "reset" : "reprov", flags, reporter);
 
-    const { client, version, session, serviceName } = await connectAndSession(flags, reporter, ctx);
-    try {
-      ctx.phase = "request";
-      if (flags.proto_ver && !matchesProtocolVersion(version, flags.proto_ver)) {
-        throw new UnsupportedError(
-          `the device speaks protocol ${JSON.stringify(version.protocolVersion ?? version.raw)}, not ${JSON.stringify(flags.proto_ver)}`,
-          { hint: "drop --proto_ver, or check that this is the device you meant" },
-        );
-      }
-      const base = { serviceName, version: version.protocolVersion, security: session };
-
-      if (flags.reset || flags.reprov) {
-        const kind = flags.reset ? "reset" : "reprov";
-        await reporter.start(
-          kind === "reset" ? "Resetting the device's Wi-Fi state" : "Asking the device to re-provision",
-        );
-        if (kind === "reset") await client.reset();
-        else await client.reprov();
-        reporter.done(kind === "reset" ? "Reset accepted" : "Re-provisioning accepted");
-        if (flags.json) printJson({ ok: true, exitCode: 0, action: kind, ...base });
-        return ExitCode.OK;
-      }
-
-      let customDataReply: string | undefined;
-      if (flags.custom_data) {
-        await reporter.start("Sending custom data");
-        const reply = await client.sendData("custom-data", flags.custom_data);
-        customDataReply = Buffer.from(reply).toString("utf8").replace(/\0+$/, "");
-        reporter.done(`Custom data sent (device replied ${JSON.stringify(customDataReply)})`);
-      }
-
-      ctx.phase = "input";
+    const { serviceName, session: sessionOptions } = resolveInputs(flags, reporter);
+    const waitTimeoutMs = parseSeconds(flags.timeout, "--timeout") ?? 60_000;
+    let label = flags.ssid ?? "";
+    // What the flags give is checked by provision() before it connects; this hook asks for the rest after
+    // the session (scan and pick, then the passphrase unless the network is open).
+    const chooseNetwork = async ({
+      version,
+      given,
+      scan,
+    }: {
+      version: DeviceVersion;
+      given: Partial<WifiConfig>;
+      scan: () => Promise<ScanEntry[]>;
+    }): Promise<WifiConfig> => {
       let ssid: string | Uint8Array;
-      let label: string;
       let open = false;
-      if (flags.ssid !== undefined) {
-        ssid = flags.ssid;
-        label = flags.ssid;
-      } else {
-        ctx.phase = "request";
-        ({ ssid, label, open } = await pickNetwork(client, reporter, flags));
-        ctx.phase = "input";
-      }
-      const passphrase = flags.passphrase ?? (open ? "" : await askPassphrase(label, flags));
-      checkSsid(ssid);
-      checkPassphrase(passphrase);
-      if (flags.verbose)
-        reporter.debug(`credentials: ssid=${JSON.stringify(label)} passphrase=${JSON.stringify(passphrase)}`);
+      if (given.ssid !== undefined) ssid = given.ssid;
+      else ({ ssid, label, open } = await pickNetwork(version, scan, reporter, flags));
+      const passphrase = given.passphrase ?? (open ? "" : await askPassphrase(label, flags));
+      return { ssid, passphrase };
+    };
 
-      ctx.phase = "request";
-      await reporter.start(`Sending credentials for ${label}`);
-      await client.setConfig({ ssid, passphrase });
-      reporter.done(`Credentials for ${label} sent`);
-      await reporter.start("Applying the configuration");
-      await client.applyConfig();
-      reporter.done("Configuration applied");
-
-      ctx.phase = "wait";
-      await reporter.start(`Waiting for the device to join ${label}`);
-      const outcome = await client.waitForConnection({
-        timeoutMs: waitMs,
-        onProgress: (p) => reporter.update(describeProgress(p)),
-      });
-      const exitCode = exitCodeForOutcome(outcome);
-      switch (outcome.state) {
-        case "connected":
-          reporter.done(
-            `Device joined ${outcome.ssid || label}: IP ${outcome.ip}, channel ${outcome.channel}, ${outcome.authModeName}`,
-          );
-          break;
-        case "failed":
-          reporter.fail(
-            outcome.reason === "AuthError"
-              ? `Device could not join ${label}: wrong passphrase`
-              : `Device could not find ${label}`,
-          );
-          reporter.info(
-            outcome.reason === "AuthError"
-              ? "hint: check the passphrase; on v5.x devices run `wifiprov provision --reset` (or restart the device) before trying again"
-              : "hint: check the SSID (case matters) and that the network is in range of the device; run `wifiprov scan`",
-          );
-          break;
-        case "unknown":
-          reporter.fail(`Outcome unknown: ${outcome.why}`);
-          reporter.info(
-            "hint: the device may have joined the network and stopped its provisioning service; check on the device or your router",
-          );
-          break;
-        case "timeout":
-          reporter.fail(`No final answer within ${Math.round(outcome.waitedMs / 1000)} s`);
-          reporter.info("hint: raise --timeout, or check the device's log");
-          break;
-      }
-      if (flags.json) {
-        printJson({
-          ok: exitCode === 0,
-          exitCode,
-          ...base,
-          ssid: label,
-          outcome,
-          ...(customDataReply !== undefined ? { customDataReply } : {}),
-        });
-      }
-      return exitCode;
-    } finally {
-      await client.close().catch(() => undefined);
+    const result = await provision({
+      serviceName,
+      logger: reporter.logger(),
+      ...connectLimits(flags),
+      ...sessionOptions,
+      ...(flags.ssid !== undefined ? { ssid: flags.ssid } : {}),
+      ...(flags.passphrase !== undefined ? { passphrase: flags.passphrase } : {}),
+      chooseNetwork,
+      ...(flags.proto_ver !== undefined ? { protoVer: flags.proto_ver } : {}),
+      ...(flags.custom_data ? { customData: flags.custom_data } : {}),
+      completeSession: (version, options) => completeCredentials(version, options, flags),
+      statusFirst: true,
+      waitTimeoutMs,
+      onProgress: progressPrinter(reporter, serviceName, () => label),
+    });
+    if (flags.verbose && flags.passphrase !== undefined) {
+      reporter.debug(
+        `credentials: ssid=${JSON.stringify(label)} passphrase=${JSON.stringify(flags.passphrase)}`,
+      );
     }
+    const customDataReply =
+      result.customDataReply !== undefined
+        ? Buffer.from(result.customDataReply).toString("utf8").replace(/\0+$/, "")
+        : undefined;
+    if (customDataReply !== undefined)
+      reporter.info(`Custom data sent (device replied ${JSON.stringify(customDataReply)})`);
+    reportOutcome(result, label, reporter);
+    const exitCode = exitCodeForOutcome(result.outcome);
+    if (flags.json) {
+      printJson({
+        ok: exitCode === 0,
+        exitCode,
+        serviceName,
+        version: result.version.protocolVersion,
+        security: result.session,
+        ssid: result.alreadyConnected ? result.outcome.state === "connected" && result.outcome.ssid : label,
+        outcome: result.outcome,
+        ...(result.alreadyConnected ? { alreadyConnected: true } : {}),
+        ...(result.resetFirst ? { resetFirst: true } : {}),
+        ...(customDataReply !== undefined ? { customDataReply } : {}),
+      });
+    }
+    return exitCode;
   });
 }

@@ -12,10 +12,9 @@ export interface ScanFlags extends CommonFlags {
 }
 
 export async function runScan(flags: ScanFlags): Promise<ExitCodeValue> {
-  return runCommand(flags, async (reporter, ctx) => {
-    const { client } = await connectAndSession(flags, reporter, ctx);
+  return runCommand(flags, async (reporter) => {
+    const { client } = await connectAndSession(flags, reporter);
     try {
-      ctx.phase = "request";
       await reporter.start("Scanning for Wi-Fi networks");
       const entries = await client.scan({ passive: Boolean(flags.passive) });
       reporter.done(`Found ${entries.length} network${entries.length === 1 ? "" : "s"}`);

@@ -8,8 +8,8 @@ import { connectAndSession } from "./connect-session.js";
 import { runCommand } from "./run.js";
 
 export async function runVersion(flags: CommonFlags & { raw?: boolean }): Promise<ExitCodeValue> {
-  return runCommand(flags, async (reporter, ctx) => {
-    const { client, version } = await connectAndSession(flags, reporter, ctx, false);
+  return runCommand(flags, async (reporter) => {
+    const { client, version } = await connectAndSession(flags, reporter, false);
     await client.close().catch(() => undefined);
     if (flags.json) {
       printJson({ ok: true, exitCode: 0, generation: versionGeneration(version), ...version });
