@@ -4,8 +4,9 @@ import { formatQrPayload, parseQrPayload } from "../../client/qr.js";
 import type { QrPayload } from "../../client/qr.js";
 import { UsageError } from "../../errors.js";
 import { ExitCode } from "../exit-codes.js";
+import { fileWriteError } from "../file-errors.js";
 import type { ExitCodeValue } from "../exit-codes.js";
-import { printJson } from "../output.js";
+import { printJson, safeWrite } from "../output.js";
 import { runCommand } from "./run.js";
 
 export interface QrFlags {
@@ -28,7 +29,7 @@ export async function runQr(payload: string | undefined, flags: QrFlags): Promis
     } else {
       if (!flags.name) {
         throw new UsageError("give a payload or --name", {
-          hint: `e.g. wifiprov qr --name PROV_123456 --pop abcd1234, or wifiprov qr '{"ver":"v1","name":"PROV_123456","pop":"abcd1234","transport":"softap"}'`,
+          hint: `e.g. npx wifiprov qr --name PROV_123456 --pop abcd1234, or npx wifiprov qr '{"ver":"v1","name":"PROV_123456","pop":"abcd1234","transport":"softap"}'`,
         });
       }
       const security = flags.security === undefined ? undefined : Number(flags.security);
@@ -48,16 +49,19 @@ export async function runQr(payload: string | undefined, flags: QrFlags): Promis
     const text = formatQrPayload(p);
     const uqr = await import("uqr");
     if (flags.svg) {
-      await writeFile(flags.svg, uqr.renderSVG(text, { border: 2 }));
+      const svg = flags.svg;
+      await writeFile(svg, uqr.renderSVG(text, { border: 2 })).catch((err: unknown) => {
+        throw fileWriteError(svg, err);
+      });
       reporter.info(`QR code written to ${flags.svg}`);
     }
     if (flags.json) {
       printJson({ ok: true, exitCode: 0, payload: text, ...(flags.svg ? { svg: flags.svg } : {}) });
     } else if (!flags.svg) {
       // The payload holds the PoP/password by design: printing it is what this command is for.
-      process.stdout.write(`${uqr.renderUnicodeCompact(text, { border: 2 })}\n${text}\n`);
+      safeWrite(process.stdout, `${uqr.renderUnicodeCompact(text, { border: 2 })}\n${text}\n`);
     } else {
-      process.stdout.write(`${text}\n`);
+      safeWrite(process.stdout, `${text}\n`);
     }
     return ExitCode.OK;
   });
