@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { StorageError, UsageError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { childLogger, defaultLogger } from "../logger.js";
-import type { DeviceState, StateStore } from "./store.js";
+import type { DeviceState, StateStore, StoredCredentials } from "./store.js";
 import { copyDeviceState, deviceStateProblem } from "./store.js";
 
 export interface FileStateStoreOptions {
@@ -76,27 +76,44 @@ export class FileStateStore implements StateStore {
       text = await readFile(this.path, "utf8");
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === "ENOENT") return {};
+      if ((cause as NodeJS.ErrnoException).code === "ENOTDIR") throw this.#notADirectory(cause);
       throw new StorageError(`cannot read ${this.path}: ${errorCode(cause)}`, {
         cause,
         hint: "check that the state directory is readable by this user",
       });
     }
     const decoded = decodeStateFile(text);
-    if ("state" in decoded) return decoded.state;
-    // Unreadable state must not stop the device: it falls back to unprovisioned (like an erased NVS), and
-    // the bad file is kept for inspection. The problem text never contains the file's values.
+    if ("state" in decoded && decoded.problems.length === 0) return decoded.state;
+    // Unreadable state must not stop the device: what cannot be read falls back to its default (no
+    // credentials = unprovisioned, like an erased NVS; no MAC = a new one), every field that is still valid is
+    // kept (above all the MAC, which names the SoftAP), and the bad file is kept for inspection. The problem
+    // text never contains the file's values.
+    const problem = "state" in decoded ? decoded.problems.join("; ") : decoded.problem;
+    const kept = "state" in decoded ? decoded.state : {};
     const aside = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    const outcome =
+      (kept.mac !== undefined ? "; kept the MAC" : "") +
+      (kept.credentials !== undefined
+        ? `${kept.mac !== undefined ? " and" : "; kept"} the credentials`
+        : " and starting unprovisioned");
     try {
       await rename(this.path, aside);
-      this.#log.warn(
-        `state file ${this.path} ${decoded.problem}; moved it to ${aside} and starting unprovisioned`,
-      );
+      // The store's file holds the last good state again, so the next start keeps the same MAC.
+      if (kept.mac !== undefined || kept.credentials !== undefined) await this.#write(encodeStateFile(kept));
+      this.#log.warn(`state file ${this.path} ${problem}; moved it to ${aside}${outcome}`);
     } catch (cause) {
       this.#log.warn(
-        `state file ${this.path} ${decoded.problem}; could not move it aside (${errorCode(cause)}), ignoring it`,
+        `state file ${this.path} ${problem}; could not move it aside (${errorCode(cause)}), ignoring it`,
       );
     }
-    return {};
+    return kept;
+  }
+
+  #notADirectory(cause: unknown): StorageError {
+    return new StorageError(`the state directory ${this.dir} is a file, not a directory`, {
+      cause,
+      hint: "give a directory path for the device's state (it is created when missing)",
+    });
   }
 
   /** Temp file in the same directory, write, fsync, rename over the old file, fsync the directory. */
@@ -115,6 +132,8 @@ export class FileStateStore implements StateStore {
       await syncDirectory(this.dir);
     } catch (cause) {
       await rm(temp, { force: true }).catch(() => undefined);
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === "ENOTDIR" || code === "EEXIST") throw this.#notADirectory(cause);
       throw new StorageError(`cannot write ${this.path}: ${errorCode(cause)}`, {
         cause,
         hint: "check that the state directory is writable and the disk is not full",
@@ -163,8 +182,13 @@ export function encodeStateFile(state: DeviceState): string {
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
-/** Reads a state file's text; the problem, when there is one, describes the file without quoting it. */
-export function decodeStateFile(text: string): { state: DeviceState } | { problem: string } {
+/**
+ * Reads a state file's text. `problem`: the file as a whole is unusable. `problems`: fields that are bad; `state`
+ * holds every field that is still valid. Problems describe the file without quoting it.
+ */
+export function decodeStateFile(
+  text: string,
+): { state: DeviceState; problems: string[] } | { problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -183,24 +207,28 @@ export function decodeStateFile(text: string): { state: DeviceState } | { proble
     return { problem: `has version ${shown}, this build reads version ${stateFileVersion}` };
   }
   const state: DeviceState = {};
+  const problems: string[] = [];
   if (file.mac !== undefined) {
     const mac = hexBytes(file.mac, 6, 6);
-    if (mac === undefined) return { problem: "has a bad mac (want 12 hex digits)" };
-    state.mac = mac;
+    if (mac === undefined) problems.push("has a bad mac (want 12 hex digits)");
+    else state.mac = mac;
   }
   if (file.credentials !== undefined) {
-    const c = file.credentials;
-    if (typeof c !== "object" || c === null || Array.isArray(c)) return { problem: "has bad credentials" };
-    const record = c as Record<string, unknown>;
-    const ssid = hexBytes(record.ssidHex, 0, 32);
-    if (ssid === undefined) return { problem: "has a bad credentials.ssidHex (want 0–32 bytes as hex)" };
-    const passphrase = hexBytes(record.passphraseHex, 0, 64);
-    if (passphrase === undefined) {
-      return { problem: "has a bad credentials.passphraseHex (want 0–64 bytes as hex)" };
-    }
-    state.credentials = { ssid, passphrase };
+    const credentials = decodeCredentials(file.credentials);
+    if (typeof credentials === "string") problems.push(credentials);
+    else state.credentials = credentials;
   }
-  return { state };
+  return { state, problems };
+}
+
+function decodeCredentials(c: unknown): StoredCredentials | string {
+  if (typeof c !== "object" || c === null || Array.isArray(c)) return "has bad credentials";
+  const record = c as Record<string, unknown>;
+  const ssid = hexBytes(record.ssidHex, 0, 32);
+  if (ssid === undefined) return "has a bad credentials.ssidHex (want 0–32 bytes as hex)";
+  const passphrase = hexBytes(record.passphraseHex, 0, 64);
+  if (passphrase === undefined) return "has a bad credentials.passphraseHex (want 0–64 bytes as hex)";
+  return { ssid, passphrase };
 }
 
 function hexBytes(value: unknown, min: number, max: number): Uint8Array | undefined {

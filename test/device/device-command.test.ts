@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -171,5 +171,36 @@ test("a SIGTERM during start-up still ends in a clean shutdown (exit 0), at ever
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+});
+
+test("--state-dir that is a file: said so, exit 1; a state file with bad credentials keeps its MAC (same SoftAP name)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "wifiprov-cli-"));
+  try {
+    const file = join(dir, "not-a-dir");
+    await writeFile(file, "");
+    for (const args of [
+      ["--state-dir", file, "--listen", "127.0.0.1:0"],
+      ["erase", "--state-dir", file],
+    ]) {
+      const r = spawnSync(process.execPath, ["--import", "tsx", cli, "device", ...args], {
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`error: the state directory ${file} is a file, not a directory`));
+    }
+    const state = join(dir, "state");
+    await mkdir(state);
+    await writeFile(
+      join(state, "state.json"),
+      '{"format":"wifiprov-device-state","version":1,"mac":"240ac4112233","credentials":{"ssidHex":"zz"}}',
+    );
+    const run = startCli(["--listen", "127.0.0.1:0", "--state-dir", state, "--time-scale", "0.01"]);
+    await run.waitFor(/SoftAP SSID: {2}PROV_112233/);
+    assert.match(run.output(), /bad credentials\.ssidHex.*; kept the MAC and starting unprovisioned/);
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

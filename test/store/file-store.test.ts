@@ -5,6 +5,7 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileStateStore, encodeStateFile } from "../../src/device/file-store.js";
+import type { DeviceState } from "../../src/device/store.js";
 import type { Logger } from "../../src/logger.js";
 
 const root = await mkdtemp(join(tmpdir(), "wifiprov-filestore-"));
@@ -60,12 +61,6 @@ const badFiles: Array<[string, string, RegExp]> = [
   ["a JSON array", "[1,2]", /not a JSON object/],
   ["foreign JSON", JSON.stringify({ ssid: "myssid", password: passphrase }), /not a wifiprov state file/],
   ["a newer version", encodeStateFile(state).replace('"version": 1', '"version": 7'), /version 7/],
-  [
-    "bad credentials",
-    encodeStateFile(state).replace(/"passphraseHex": "[0-9a-f]+"/, '"passphraseHex": "zz"'),
-    /credentials\.passphraseHex/,
-  ],
-  ["bad mac", encodeStateFile(state).replace("240ac4112233", "24:0a"), /bad mac/],
 ];
 
 for (const [what, text, problem] of badFiles) {
@@ -93,6 +88,57 @@ for (const [what, text, problem] of badFiles) {
     assert.deepEqual(await store.load(), state);
   });
 }
+
+// One bad field: every field that is still valid is kept (the MAC names the SoftAP), the rest is set aside.
+const badFields: Array<[string, string, RegExp, DeviceState, RegExp]> = [
+  [
+    "bad credentials",
+    encodeStateFile(state).replace(/"passphraseHex": "[0-9a-f]+"/, '"passphraseHex": "zz"'),
+    /credentials\.passphraseHex/,
+    { mac },
+    /; kept the MAC and starting unprovisioned$/,
+  ],
+  [
+    "bad mac",
+    encodeStateFile(state).replace("240ac4112233", "24:0a"),
+    /bad mac/,
+    { credentials: state.credentials },
+    /; kept the credentials$/,
+  ],
+];
+
+for (const [what, text, problem, keptState, outcome] of badFields) {
+  test(`a state file with ${what}: the valid fields are kept and saved again, the file is set aside, the warning says which`, async () => {
+    const dir = freshDir();
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "state.json"), text);
+    const { logger, lines } = recordingLogger();
+    const store = new FileStateStore({ dir, logger });
+    assert.deepEqual(await store.load(), keptState);
+    const aside = (await readdir(dir)).filter((f) => f.startsWith("state.json.corrupt-"));
+    assert.equal(aside.length, 1);
+    assert.equal(await readFile(join(dir, aside[0]!), "utf8"), text, "the bad file is kept as it was");
+    const warnings = lines.filter((l) => l.startsWith("warn"));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, problem);
+    assert.match(warnings[0]!.trim(), outcome);
+    assert.ok(!lines.join("\n").includes(passphrase), "never the passphrase");
+    // The kept fields are the store's state again: a new store (the next start) reads them without a warning.
+    const again = recordingLogger();
+    assert.deepEqual(await new FileStateStore({ dir, logger: again.logger }).load(), keptState);
+    assert.deepEqual(again.lines, []);
+  });
+}
+
+test("a state directory that is a file: said so, for load, save and erase", async () => {
+  const file = join(root, `file${n++}`);
+  await writeFile(file, "");
+  const store = new FileStateStore({ dir: file });
+  const isAFile = { message: `the state directory ${file} is a file, not a directory` };
+  await assert.rejects(store.load(), isAFile);
+  await assert.rejects(store.save(state), isAFile);
+  await assert.rejects(store.eraseCredentials(), isAFile);
+});
 
 test("temp files left by a crash are ignored and cleaned up on load", async () => {
   const dir = freshDir();
