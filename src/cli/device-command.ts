@@ -303,7 +303,7 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
     const dir = deviceOptions.stateDir ?? DEFAULT_STATE_DIR;
     process.stdout.write(
       `\nAlready provisioned (credentials in ${dir}), so provisioning did not start.\n` +
-        `To provision again: wifiprov device erase --state-dir ${dir}   (or start with --reset-provisioning)\n\n`,
+        `To provision again: npx wifiprov device erase --state-dir ${shellQuote(dir)}   (or start with --reset-provisioning)\n\n`,
     );
   }
 
@@ -370,7 +370,7 @@ export function registerDeviceCommand(program: Command): void {
     .option("--sec2-salt <hex>", "SRP6a salt (hex), with --sec2-verifier instead of a password")
     .option(
       "--sec2-verifier <hex>",
-      "SRP6a verifier (hex), as printed by wifiprov sec2-gen-cred --format hex",
+      "SRP6a verifier (hex), as printed by npx wifiprov sec2-gen-cred --format hex",
     )
     .addOption(
       new Option(
@@ -405,7 +405,7 @@ export function registerDeviceCommand(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  wifiprov device\n  wifiprov device --sec-ver 2 --listen 127.0.0.1:8081 --keep-running\n" +
+      "\nExamples:\n  npx wifiprov device\n  npx wifiprov device --sec-ver 2 --listen 127.0.0.1:8081 --keep-running\n" +
         "  esp_prov.py --transport softap --service_name 127.0.0.1:8080 --sec_ver 1 --pop abcd1234 \\\n" +
         "      --ssid myssid --passphrase mypassword",
     )

@@ -42,7 +42,7 @@ export function buildProgram(): Command {
     .option("--proto_ver <version>", "refuse devices that announce another protocol version")
     .addHelpText(
       "after",
-      `\nExamples:\n  wifiprov provision --service_name 192.168.4.1:80 --pop abcd1234 --ssid myssid --passphrase mypassword\n  wifiprov provision --transport softap --sec_ver 2 --sec2_username wifiprov --sec2_pwd abcd1234 --ssid myssid --passphrase mypassword --json\n\n${exitCodeHelp()}`,
+      `\nExamples:\n  npx wifiprov provision --service_name 192.168.4.1:80 --pop abcd1234 --ssid myssid --passphrase mypassword\n  npx wifiprov provision --transport softap --sec_ver 2 --sec2_username wifiprov --sec2_pwd abcd1234 --ssid myssid --passphrase mypassword --json\n\n${exitCodeHelp()}`,
     )
     .action(async (flags) => {
       const { runProvision } = await import("./commands/provision.js");

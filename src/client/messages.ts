@@ -211,7 +211,7 @@ export function readCtrl(body: Uint8Array, kind: "reset" | "reprov"): void {
     throw new DeviceStatusError(`device refused ${kind} (${statusName(reply.status)})`, reply.status, {
       hint:
         kind === "reset"
-          ? "reset is only accepted after a failed connection attempt (protocol.md §8.6)"
+          ? "the device accepts a reset only after a failed connection attempt (its status says whether the last one failed)"
           : "re-provisioning needs firmware that disabled auto-stop (wifi_prov_mgr_disable_auto_stop)",
     });
   }

@@ -42,7 +42,7 @@ export function setUpSecurity(
     throw new UsageError(
       `security ${choice.version} is not built into ${rules.profile} firmware by default`,
       {
-        hint: `use security 2, or opt in as the firmware's Kconfig would (wifiprov device --sec-ver ${choice.version} --legacy-security)`,
+        hint: `use security 2, or opt in as the firmware's Kconfig would (npx wifiprov device --sec-ver ${choice.version} --legacy-security)`,
       },
     );
   }

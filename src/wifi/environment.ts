@@ -104,7 +104,7 @@ class FieldChecker {
   fail(path: string, what: string, got?: unknown): never {
     const shown = got === undefined ? "" : `, got ${got instanceof Measured ? got.text : describe(got)}`;
     throw new UsageError(`${this.source}: ${path === "" ? "the document" : path} ${what}${shown}`, {
-      hint: "fix the networks file; see README 'Simulated networks' for the format",
+      hint: "fix the networks file; its format is in src/wifi/README.md of the wifiprov source, with an example in src/wifi/networks.example.json",
     });
   }
 

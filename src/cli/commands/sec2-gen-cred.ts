@@ -29,7 +29,7 @@ export async function runGenCred(flags: GenCredFlags): Promise<ExitCodeValue> {
   return runCommand(flags, async () => {
     if (!flags.username || !flags.password) {
       throw new UsageError("--username and --password are required", {
-        hint: "e.g. wifiprov sec2-gen-cred --username wifiprov --password abcd1234",
+        hint: "e.g. npx wifiprov sec2-gen-cred --username wifiprov --password abcd1234",
       });
     }
     const saltLength = flags.salt_len === undefined ? 16 : Number(flags.salt_len);
