@@ -122,9 +122,9 @@ export async function run(): Promise<BenchRow[]> {
   } else {
     rows.push({
       name: "wifiprov --help (dist, built)",
-      value: 0,
+      skipped: true,
       unit: "ms",
-      note: "skipped: run `npm run build` first",
+      note: "run `npm run build` first",
     });
   }
 
@@ -153,18 +153,18 @@ export async function run(): Promise<BenchRow[]> {
     if (!idf || !script || !existsSync(script)) {
       rows.push({
         name: `esp_prov.py provision sec1, ${profile.label}`,
-        value: 0,
+        skipped: true,
         unit: "ms",
-        note: "skipped: set ESP_PROV_IDF_PATH to an ESP-IDF tree",
+        note: "set ESP_PROV_IDF_PATH to an ESP-IDF tree",
       });
       continue;
     }
     if (!python) {
       rows.push({
         name: `esp_prov.py provision sec1, ${profile.label}`,
-        value: 0,
+        skipped: true,
         unit: "ms",
-        note: "skipped: no python with protobuf + cryptography",
+        note: "no python with protobuf + cryptography",
       });
       continue;
     }

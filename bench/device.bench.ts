@@ -111,7 +111,7 @@ async function idleMemory(): Promise<BenchRow[]> {
 async function deviceProcess(): Promise<BenchRow[]> {
   const cli = new URL("../dist/cli/main.js", import.meta.url);
   if (!existsSync(cli))
-    return [{ name: "wifiprov device process", value: 0, unit: "", note: "skipped: run npm run build" }];
+    return [{ name: "wifiprov device process", skipped: true, unit: "", note: "run `npm run build` first" }];
   const startups: number[] = [];
   const rss: number[] = [];
   for (let i = 0; i < 5; i++) {

@@ -6,17 +6,10 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
+import { formatRow } from "./format.js";
+import type { BenchRow } from "./format.js";
 
-export interface BenchRow {
-  /** What was measured, e.g. "sec1 device handshake". */
-  name: string;
-  /** The figure, e.g. 4321.5 */
-  value: number;
-  /** Its unit, e.g. "ops/s", "ms", "MiB". */
-  unit: string;
-  /** Optional goal or remark, e.g. "goal < 0.3 ms". */
-  note?: string;
-}
+export type { BenchRow } from "./format.js";
 
 interface BenchModule {
   name: string;
@@ -30,14 +23,10 @@ const files = readdirSync(here)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
-const format = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4));
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(here, file)).href)) as BenchModule;
   console.log(`\n## ${mod.name}`);
   const rows = await mod.run();
   const width = Math.max(...rows.map((r) => r.name.length), 10);
-  for (const row of rows) {
-    const figure = `${format(row.value)} ${row.unit}`;
-    console.log(`${row.name.padEnd(width)}  ${figure.padStart(16)}${row.note ? `  (${row.note})` : ""}`);
-  }
+  for (const row of rows) console.log(formatRow(row, width));
 }
