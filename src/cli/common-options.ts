@@ -40,7 +40,12 @@ export function addCommonOptions(cmd: Command, { session = true }: { session?: b
       .option("--sec2_pwd <password>", "SRP6a password (security 2)");
   }
   cmd.option("--qrcode <payload>", "Espressif QR payload JSON (name, pop, username, ...)");
-  cmd.option("--timeout <seconds>", "how long to wait for the device (per request / for the outcome)");
+  cmd.option(
+    "--timeout <seconds>",
+    session
+      ? "how long to wait for the device (per request / for the outcome)"
+      : "how long to wait for the device",
+  );
   cmd.option("--json", "print one machine-readable result object on stdout");
   if (session) cmd.option("--no-input", "never prompt; missing input is a usage error");
   return cmd.addOption(new Option("-v, --verbose", "print protocol details (and secrets) to stderr"));

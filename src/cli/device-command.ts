@@ -400,14 +400,15 @@ export function registerDeviceCommand(program: Command): void {
     .option("--reset-provisioning", "erase stored credentials at start (always provision)")
     .addOption(new Option("--log-level <level>", "log level").choices([...LOG_LEVELS]).default("info"))
     .option("--log-secrets", "show PoP, passwords and passphrases in the log")
-    .addOption(
-      new Option("--time-scale <factor>", "speed of simulated time (0.1 = ten times faster)").hideHelp(),
-    )
+    .addOption(new Option("--time-scale <factor>", "speed of simulated time (0.1 = ten times faster)"))
     .addHelpText(
       "after",
       "\nExamples:\n  npx wifiprov device\n  npx wifiprov device --sec-ver 2 --listen 127.0.0.1:8081 --keep-running\n" +
         "  esp_prov.py --transport softap --service_name 127.0.0.1:8080 --sec_ver 1 --pop abcd1234 \\\n" +
-        "      --ssid myssid --passphrase mypassword",
+        "      --ssid myssid --passphrase mypassword" +
+        "\n\nExit codes:\n    0  stopped by SIGINT/SIGTERM (also during start-up); for erase: erased\n" +
+        "    1  could not start or erase (port in use, address not local, state dir or networks file unusable)\n" +
+        "    2  a bad flag",
     )
     .action(async (flags: DeviceFlags) => {
       process.exitCode = await runDevice(flags);

@@ -31,7 +31,7 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODE_TABLE: readonly { code: ExitCodeValue; meaning: string }[] = [
-  { code: 0, meaning: "connected (or --reset/--reprov accepted); for version/scan/status: read" },
+  { code: 0, meaning: "connected (or --reset/--reprov accepted)" },
   { code: 1, meaning: "other failure (device refused a command, unsupported, internal)" },
   { code: 2, meaning: "usage error (flags, SSID/passphrase checks, missing PoP/credentials)" },
   { code: 3, meaning: "cannot reach the device" },
@@ -43,10 +43,22 @@ export const EXIT_CODE_TABLE: readonly { code: ExitCodeValue; meaning: string }[
 ];
 
 /** The table as shown at the end of `--help`; `codes` limits it to those a command can return. */
-export function exitCodeHelp(codes?: readonly ExitCodeValue[]): string {
+export function exitCodeHelp(
+  codes?: readonly ExitCodeValue[],
+  meanings: Partial<Record<ExitCodeValue, string>> = {},
+): string {
   const rows = codes ? EXIT_CODE_TABLE.filter((r) => codes.includes(r.code)) : EXIT_CODE_TABLE;
-  return ["Exit codes:", ...rows.map((r) => `  ${String(r.code).padStart(3)}  ${r.meaning}`)].join("\n");
+  return [
+    "Exit codes:",
+    ...rows.map((r) => `  ${String(r.code).padStart(3)}  ${meanings[r.code] ?? r.meaning}`),
+  ].join("\n");
 }
+
+/** What 0 and 2 mean for a command that only reads. */
+export const READ_MEANINGS: Partial<Record<ExitCodeValue, string>> = {
+  0: "the device answered",
+  2: "usage error (flags, missing PoP/credentials)",
+};
 
 /** The codes each read-only command can return (provision can return all). */
 export const COMMAND_EXIT_CODES = {

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { addCommonOptions, normaliseArgv } from "./common-options.js";
-import { COMMAND_EXIT_CODES, ExitCode, exitCodeHelp } from "./exit-codes.js";
+import { COMMAND_EXIT_CODES, ExitCode, READ_MEANINGS, exitCodeHelp } from "./exit-codes.js";
 import { registerDeviceCommand } from "./device-command.js";
 
 /** From package.json, two levels up from both src/cli and dist/cli. */
@@ -51,7 +51,7 @@ export function buildProgram(): Command {
 
   addCommonOptions(program.command("scan").description("list the Wi-Fi networks the device can see"))
     .option("--passive", "passive scan")
-    .addHelpText("after", `\n${exitCodeHelp(COMMAND_EXIT_CODES.scan)}`)
+    .addHelpText("after", `\n${exitCodeHelp(COMMAND_EXIT_CODES.scan, READ_MEANINGS)}`)
     .action(async (flags) => {
       const { runScan } = await import("./commands/scan.js");
       process.exitCode = await runScan(flags);
@@ -67,7 +67,7 @@ export function buildProgram(): Command {
     .addHelpText(
       "after",
       "\nNote: ESP-IDF v5.5 firmware ends provisioning once it has reported Connected, to this read too.\n\n" +
-        exitCodeHelp(COMMAND_EXIT_CODES.status),
+        exitCodeHelp(COMMAND_EXIT_CODES.status, READ_MEANINGS),
     )
     .action(async (flags) => {
       const { runStatus } = await import("./commands/status.js");
@@ -78,7 +78,10 @@ export function buildProgram(): Command {
     session: false,
   })
     .option("--raw", "print the reply body exactly")
-    .addHelpText("after", `\n${exitCodeHelp(COMMAND_EXIT_CODES.version)}`)
+    .addHelpText(
+      "after",
+      `\n${exitCodeHelp(COMMAND_EXIT_CODES.version, { ...READ_MEANINGS, 2: "usage error (flags)" })}`,
+    )
     .action(async (flags) => {
       const { runVersion } = await import("./commands/version.js");
       process.exitCode = await runVersion(flags);

@@ -169,3 +169,24 @@ test("sec2-gen-cred prints esp_prov's C arrays, hex or JSON", async () => {
   const missing = await runCli(["sec2-gen-cred", "--username", "u"]);
   assert.equal(missing.code, 2);
 });
+
+test("version --help and scan --help list only the flags and exit codes that apply", async () => {
+  const v = await runCli(["version", "--help"]);
+  assert.equal(v.code, 0);
+  for (const absent of [
+    "--pop",
+    "--sec_ver",
+    "--sec2_username",
+    "--no-input",
+    "connected (or --reset",
+    /^ +[4-6] /m,
+  ]) {
+    assert.ok(typeof absent === "string" ? !v.stdout.includes(absent) : !absent.test(v.stdout), `${absent}`);
+  }
+  assert.match(v.stdout, /0 {2}the device answered\n/);
+  assert.match(v.stdout, /130 {2}interrupted \(Ctrl-C\)/);
+  const s = await runCli(["scan", "--help"]);
+  assert.match(s.stdout, /--pop/);
+  assert.match(s.stdout, / {4}4 {2}handshake failed/);
+  assert.doesNotMatch(s.stdout, /^ +[56] /m);
+});
