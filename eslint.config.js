@@ -5,9 +5,20 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /** The layers under src/, in order: each may import only the ones before it. */
-const LAYERS = ["proto", "crypto", "security", "protocomm", "transport", "wifi", "device", "client", "cli"];
+const LAYERS = [
+  "proto",
+  "crypto",
+  "security",
+  "protocomm",
+  "transport",
+  "wifi",
+  "device",
+  "client",
+  "fleet",
+  "cli",
+];
 /** Pairs the order alone would allow but the design forbids: the client knows nothing of the device side. */
-const ALSO_FORBIDDEN = { client: ["wifi", "device"] };
+const ALSO_FORBIDDEN = { client: ["wifi", "device"], fleet: ["wifi", "device"] };
 /** The package's entry points compose the layers; no layer imports them. */
 const ENTRIES = ["index", "browser", "device-entry"];
 

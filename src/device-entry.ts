@@ -20,7 +20,12 @@ export { FileStateStore } from "./device/file-store.js";
 export type { FileStateStoreOptions } from "./device/file-store.js";
 export { MemoryStateStore } from "./device/memory-store.js";
 export type { DeviceState, StateStore, StoredCredentials } from "./device/store.js";
-export type { AppVersionInfo, EndpointHandler, HandshakeGuardOptions, RequestContext } from "./protocomm/index.js";
+export type {
+  AppVersionInfo,
+  EndpointHandler,
+  HandshakeGuardOptions,
+  RequestContext,
+} from "./protocomm/index.js";
 export { HandshakeGuard } from "./protocomm/index.js";
 export type {
   AccessPointInfo,

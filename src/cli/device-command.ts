@@ -19,6 +19,8 @@ type LogLevel = (typeof LOG_LEVELS)[number];
 /** Flags as commander hands them over (strings until checked). */
 export interface DeviceFlags {
   radio?: string;
+  count?: string;
+  manifestOut?: string;
   listen?: string;
   secVer?: string;
   legacySecurity?: boolean;
@@ -242,6 +244,26 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
     return reportError(err);
   }
   const { logLevel, radioKind, ...deviceOptions } = options;
+  const count = flags.count === undefined ? 1 : Number(flags.count);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) {
+    return reportError(new FlagError("--count", "a whole number from 1 to 10000", flags.count ?? ""));
+  }
+  if (count > 1 || flags.manifestOut !== undefined) {
+    // A fleet logs only warnings unless asked: a thousand devices' info lines would drown everything.
+    const logger = await createDeviceLogger(flags.logLevel === undefined ? "warn" : logLevel);
+    const { runVirtualFleet } = await import("./commands/device-fleet.js");
+    const randomCredentials = flags.pop === "random" || flags.sec2Password === "random";
+    return runVirtualFleet(
+      {
+        count,
+        randomCredentials,
+        ...(flags.manifestOut !== undefined ? { manifestOut: flags.manifestOut } : {}),
+      },
+      deviceOptions,
+      logger,
+      reportError,
+    );
+  }
   // Signals are caught from the start, so a SIGINT/SIGTERM during start-up still ends in a clean shutdown
   // (exit 0) instead of Node's default death by signal.
   let pendingSignal: string | undefined;
@@ -342,6 +364,11 @@ export function registerDeviceCommand(program: Command): void {
   const device = program
     .command("device")
     .description("run a virtual ESP32 provisioning device (SoftAP + HTTP, simulated radio)")
+    .option("--count <n>", "run N virtual devices on consecutive ports (--listen gives the first)")
+    .option(
+      "--manifest-out <file>",
+      "with --count: write the fleet manifest (service names, secrets, QR payloads)",
+    )
     .addOption(
       new Option("--radio <kind>", "the Wi-Fi radio behind the device")
         .choices([...RADIO_KINDS])
@@ -398,7 +425,11 @@ export function registerDeviceCommand(program: Command): void {
     )
     .option("--keep-running", "keep the service after success (allows prov-ctrl reprov)")
     .option("--reset-provisioning", "erase stored credentials at start (always provision)")
-    .addOption(new Option("--log-level <level>", "log level").choices([...LOG_LEVELS]).default("info"))
+    .addOption(
+      new Option("--log-level <level>", "log level (default info; warn with --count)").choices([
+        ...LOG_LEVELS,
+      ]),
+    )
     .option("--log-secrets", "show PoP, passwords and passphrases in the log")
     .addOption(new Option("--time-scale <factor>", "speed of simulated time (0.1 = ten times faster)"))
     .addHelpText(

@@ -88,6 +88,33 @@ export function buildProgram(): Command {
     });
 
   program
+    .command("fleet")
+    .description("provision every device of a manifest, several at once, resumable (journal) with a report")
+    .option(
+      "--manifest <file>",
+      "CSV or JSON lines: service_name, name, pop, sec2_username, sec2_pwd, qrcode, ssid, passphrase",
+    )
+    .option("--ssid <ssid>", "network every device joins (a row's ssid column wins)")
+    .option("--passphrase <passphrase>", "its passphrase ('' for an open network)")
+    .option("--concurrency <n>", "devices provisioned at once (default 8)")
+    .option("--retries <n>", "extra tries for an unreachable device (default 2)")
+    .option("--timeout <seconds>", "per device, longest wait for the connection outcome (default 60)")
+    .option("--journal <file>", "progress journal for resuming (default: MANIFEST.journal.json beside it)")
+    .option(
+      "--report <file>",
+      "write a JSON report: outcome, reason, IP, security, firmware, timings per device",
+    )
+    .option("--strict", "do not start when a manifest line is bad (default: report it, run the rest)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  wifiprov device --count 10 --listen 127.0.0.1:9000 --pop random --manifest-out fleet.jsonl\n  wifiprov fleet --manifest fleet.jsonl --ssid myssid --passphrase mypassword --report report.json\n\nExit codes: 0 every device connected, 1 some did not (or a manifest line was bad), 2 usage, 130 interrupted (run again to resume)",
+    )
+    .action(async (flags) => {
+      const { runFleetCommand } = await import("./commands/fleet.js");
+      process.exitCode = await runFleetCommand(flags);
+    });
+
+  program
     .command("qr")
     .description("render an Espressif provisioning QR code (terminal or --svg FILE)")
     .argument(

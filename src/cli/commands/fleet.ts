@@ -1,0 +1,189 @@
+/**
+ * `wifiprov fleet`: provisions every device of a manifest (CSV or JSON lines), several at once, with a journal
+ * that makes an interrupted run resumable and a report of what happened to each device. Exit 0 only when
+ * every device ended connected.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, basename, join } from "node:path";
+import { provision } from "../../index.js";
+import { UsageError } from "../../errors.js";
+import type { WifiProvError } from "../../errors.js";
+import { FleetJournal, manifestDigest } from "../../fleet/journal.js";
+import { parseManifest } from "../../fleet/manifest.js";
+import { runFleet } from "../../fleet/run-fleet.js";
+import type { DeviceOutcome, DeviceReport, FleetEvent } from "../../fleet/run-fleet.js";
+
+export interface FleetFlags {
+  manifest?: string;
+  ssid?: string;
+  passphrase?: string;
+  concurrency?: string;
+  retries?: string;
+  journal?: string;
+  report?: string;
+  timeout?: string;
+  strict?: boolean;
+}
+
+/** Exit codes of `wifiprov fleet`. */
+export const FleetExit = { ALL_CONNECTED: 0, SOME_NOT_CONNECTED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
+
+function wholeNumber(
+  flag: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+const OUTCOME_WORDS: Record<DeviceOutcome, string> = {
+  connected: "connected",
+  "wifi-failed": "could not join the network",
+  "handshake-failed": "handshake failed (PoP / SRP credentials)",
+  unreachable: "unreachable",
+  timeout: "no final answer in time",
+  error: "other error",
+};
+
+function line(report: DeviceReport): string {
+  const who = report.name ? `${report.key} (${report.name})` : report.key;
+  const what =
+    report.outcome === "connected"
+      ? `connected${report.ip ? `, IP ${report.ip}` : ""}${report.fromJournal ? " (from the journal)" : ""}`
+      : `${OUTCOME_WORDS[report.outcome]}${report.reason ? `: ${report.reason}` : ""}`;
+  return `${who}: ${what}`;
+}
+
+export async function runFleetCommand(flags: FleetFlags): Promise<number> {
+  const err = (message: string, hint?: string) =>
+    process.stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ""}`);
+  let text: string;
+  let concurrency: number, retries: number, waitTimeoutMs: number;
+  try {
+    if (flags.manifest === undefined) {
+      throw new UsageError("--manifest FILE is required", {
+        hint: "write one with: npx wifiprov device --count 10 --manifest-out fleet.jsonl",
+      });
+    }
+    concurrency = wholeNumber("--concurrency", flags.concurrency, 8, 1, 1000);
+    retries = wholeNumber("--retries", flags.retries, 2, 0, 10);
+    waitTimeoutMs = wholeNumber("--timeout", flags.timeout, 60, 1, 3600) * 1000;
+    try {
+      text = await readFile(flags.manifest, "utf8");
+    } catch (cause) {
+      throw new UsageError(`cannot read the manifest ${flags.manifest}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+  } catch (e) {
+    err((e as Error).message, (e as WifiProvError).hint);
+    return FleetExit.USAGE;
+  }
+  const manifest = parseManifest(text);
+  for (const p of manifest.problems) err(`${flags.manifest} line ${p.line}: ${p.message}`);
+  if (manifest.problems.length > 0 && flags.strict) {
+    err(
+      "not started: the manifest has problems",
+      "fix the lines above, or drop --strict to run the good rows",
+    );
+    return FleetExit.USAGE;
+  }
+  if (manifest.devices.length === 0) {
+    err(`${flags.manifest} names no device`);
+    return FleetExit.USAGE;
+  }
+  const journalPath =
+    flags.journal ?? join(dirname(flags.manifest), `${basename(flags.manifest)}.journal.json`);
+  let journal: FleetJournal;
+  try {
+    journal = await FleetJournal.open(journalPath, manifestDigest(text));
+  } catch (e) {
+    err((e as Error).message, (e as WifiProvError).hint);
+    return FleetExit.USAGE;
+  }
+
+  const total = manifest.devices.length;
+  const tty = Boolean(process.stderr.isTTY);
+  let done = 0;
+  let failed = 0;
+  let inFlight = 0;
+  const started = performance.now();
+  const status = () => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = done / Math.max(seconds, 0.001);
+    const eta = rate > 0 ? Math.round((total - done) / rate) : undefined;
+    return `done ${done}/${total} · failed ${failed} · in flight ${inFlight} · ${rate.toFixed(1)}/s${eta !== undefined ? ` · ETA ${eta}s` : ""}`;
+  };
+  const onEvent = (event: FleetEvent) => {
+    if (event.type === "start" && event.attempt === 1) inFlight++;
+    if (event.type === "retry" && !tty) {
+      process.stderr.write(`${event.device.key}: ${event.error}; retrying in ${event.delayMs} ms\n`);
+    }
+    if (event.type === "done") {
+      if (!event.report.fromJournal) inFlight--;
+      done++;
+      if (event.report.outcome !== "connected") failed++;
+      if (tty) process.stderr.write(`\r\x1b[K${status()}`);
+      else process.stderr.write(`${line(event.report)}\n`);
+    }
+  };
+
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const report = await runFleet({
+      devices: manifest.devices,
+      ...(flags.ssid !== undefined ? { ssid: flags.ssid } : {}),
+      ...(flags.passphrase !== undefined ? { passphrase: flags.passphrase } : {}),
+      concurrency,
+      retries,
+      waitTimeoutMs,
+      journal,
+      onEvent,
+      signal: controller.signal,
+      provision,
+    });
+    if (tty) process.stderr.write("\n");
+    const lines = [`${total} devices in ${(report.wallMs / 1000).toFixed(1)} s:`];
+    for (const [outcome, count] of Object.entries(report.counts)) {
+      if (count > 0) lines.push(`  ${String(count).padStart(5)}  ${OUTCOME_WORDS[outcome as DeviceOutcome]}`);
+    }
+    if (manifest.problems.length > 0)
+      lines.push(`  ${String(manifest.problems.length).padStart(5)}  manifest lines not run`);
+    if (tty) for (const r of report.devices) if (r.outcome !== "connected") lines.push(`  ${line(r)}`);
+    process.stdout.write(lines.join("\n") + "\n");
+    if (flags.report !== undefined) {
+      await writeFile(
+        flags.report,
+        JSON.stringify({ ...report, manifestProblems: manifest.problems }, null, 2) + "\n",
+      );
+    }
+    return report.counts.connected === total && manifest.problems.length === 0
+      ? FleetExit.ALL_CONNECTED
+      : FleetExit.SOME_NOT_CONNECTED;
+  } catch (e) {
+    if (tty) process.stderr.write("\n");
+    if (interrupted) {
+      err(`interrupted: what finished is in ${journalPath}`, "run the same command again to resume");
+      return FleetExit.INTERRUPTED;
+    }
+    err((e as Error).message, (e as WifiProvError).hint);
+    return FleetExit.SOME_NOT_CONNECTED;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * startVirtualFleet(): N virtual devices in one process, each its own ESP32 — its own MAC and SoftAP name,
+ * its own state, and with `credentials: "random"` its own PoP or SRP password — on consecutive ports, plus the
+ * manifest a fleet run needs to reach them (service name and secrets per device, and the QR payload a phone
+ * app would scan). For testing `wifiprov fleet`, factory tooling and apps at scale without hardware.
+ */
+import { join } from "node:path";
+import { UsageError } from "../errors.js";
+import type { DeviceSecurityChoice } from "./device-security.js";
+import { randomMac } from "./identity.js";
+import { MemoryStateStore } from "./memory-store.js";
+import { startVirtualDevice } from "./virtual-device.js";
+import type { RunningVirtualDevice, VirtualDeviceOptions } from "./virtual-device.js";
+
+/** One device of the fleet as a provisioning client needs it (the columns of a fleet manifest). */
+export interface FleetManifestRow {
+  name: string;
+  service_name: string;
+  security: 0 | 1 | 2;
+  pop?: string;
+  sec2_username?: string;
+  sec2_pwd?: string;
+  /** The device's Espressif QR payload (contains the secret). */
+  qrcode: string;
+}
+
+export interface VirtualFleetOptions extends Omit<
+  VirtualDeviceOptions,
+  "listen" | "store" | "stateDir" | "radio" | "security"
+> {
+  count: number;
+  /** Host and first port: device i listens on port + i. Port 0 gives every device an ephemeral port. */
+  listen: { host: string; port: number };
+  /** Security for every device. Default sec1 with PoP "abcd1234", like one device. */
+  security?: DeviceSecurityChoice;
+  /** "random": each device draws its own PoP (sec1) or SRP password (sec2), as a factory would. */
+  credentials?: "shared" | "random";
+  /** A state directory per device under this one (device-0000, …); default: in memory. */
+  stateDir?: string;
+}
+
+export interface VirtualFleet {
+  devices: readonly RunningVirtualDevice[];
+  manifest: readonly FleetManifestRow[];
+  close(): Promise<void>;
+}
+
+const MAX_FLEET = 10_000;
+
+function randomSecret(): string {
+  // 8 characters from an alphabet without look-alikes, as printed on a device label.
+  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
+function securityFor(base: DeviceSecurityChoice, random: boolean): DeviceSecurityChoice {
+  if (!random || base.version === 0) return base;
+  if (base.version === 1)
+    return base.pop === undefined || base.pop === "" ? base : { ...base, pop: randomSecret() };
+  return { ...base, password: randomSecret(), salt: undefined, verifier: undefined };
+}
+
+export async function startVirtualFleet(options: VirtualFleetOptions): Promise<VirtualFleet> {
+  const {
+    count,
+    listen,
+    security = { version: 1, pop: "abcd1234" },
+    credentials,
+    stateDir,
+    ...rest
+  } = options;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_FLEET) {
+    throw new UsageError(`a fleet has 1 to ${MAX_FLEET} devices, not ${count}`);
+  }
+  if (listen.port !== 0 && listen.port + count - 1 > 65535) {
+    throw new UsageError(`ports ${listen.port}…${listen.port + count - 1} do not fit below 65536`, {
+      hint: "choose a lower first port, or port 0 for ephemeral ports",
+    });
+  }
+  const devices: RunningVirtualDevice[] = [];
+  const manifest: FleetManifestRow[] = [];
+  const usedMacs = new Set<string>();
+  try {
+    for (let i = 0; i < count; i++) {
+      const choice = securityFor(security, credentials === "random");
+      // Distinct MACs, so every SoftAP name (PROV_ + last three bytes) in the fleet is distinct too.
+      let mac: Uint8Array;
+      do mac = randomMac();
+      while (usedMacs.has(Buffer.from(mac.subarray(3)).toString("hex")));
+      usedMacs.add(Buffer.from(mac.subarray(3)).toString("hex"));
+      const store = stateDir === undefined ? new MemoryStateStore({ mac }) : undefined;
+      const device = await startVirtualDevice({
+        ...rest,
+        security: choice,
+        listen: { host: listen.host, port: listen.port === 0 ? 0 : listen.port + i },
+        ...(store ? { store } : { stateDir: join(stateDir!, `device-${String(i).padStart(4, "0")}`) }),
+      });
+      devices.push(device);
+      manifest.push({
+        name: device.softApSsid,
+        service_name: device.serviceName,
+        security: choice.version,
+        ...(choice.version === 1 && choice.pop ? { pop: choice.pop } : {}),
+        ...(choice.version === 2
+          ? { sec2_username: choice.username ?? "wifiprov", sec2_pwd: choice.password ?? "abcd1234" }
+          : {}),
+        qrcode: device.qrPayload,
+      });
+    }
+  } catch (cause) {
+    await Promise.all(devices.map((d) => d.close()));
+    throw cause;
+  }
+  return {
+    devices,
+    manifest,
+    close: async () => {
+      await Promise.all(devices.map((d) => d.close()));
+    },
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * runFleet(): provisions every device of a manifest with bounded concurrency, records each outcome in the
+ * journal as it goes, retries what may pass on a second try (a device not reachable yet, a lost link) with
+ * back-off and never what cannot (a wrong PoP, a wrong passphrase), and reports per device what happened.
+ */
+import type { Clock } from "../clock.js";
+import { realClock } from "../clock.js";
+import { ErrorCodes, WifiProvError } from "../errors.js";
+import type { ProvisionOptions, ProvisionResult, ProvisionStep } from "../client/provision.js";
+import type { FleetDevice } from "./manifest.js";
+import type { FleetJournal } from "./journal.js";
+
+export type DeviceOutcome =
+  | "connected"
+  | "wifi-failed" // the device could not join: wrong passphrase, network not found
+  | "handshake-failed" // wrong PoP / SRP credentials, or handshakes refused
+  | "unreachable"
+  | "timeout" // no final answer in time
+  | "error"; // the device refused a command, bad input, anything else
+
+export interface DeviceReport {
+  key: string;
+  line: number;
+  name?: string;
+  outcome: DeviceOutcome;
+  reason?: string;
+  ip?: string;
+  securityVersion?: number;
+  patchVersion?: number;
+  /** What the device announced on proto-ver (its firmware generation). */
+  firmware?: string;
+  attempts: number;
+  /** Milliseconds per provisioning step of the last attempt. */
+  timings: Partial<Record<ProvisionStep, number>>;
+  /** Recorded as connected by an earlier run of the same manifest; not provisioned again. */
+  fromJournal?: boolean;
+}
+
+export type FleetEvent =
+  | { type: "start"; device: FleetDevice; attempt: number }
+  | { type: "retry"; device: FleetDevice; attempt: number; delayMs: number; error: string }
+  | { type: "done"; report: DeviceReport };
+
+export interface FleetOptions {
+  devices: readonly FleetDevice[];
+  /** The network every device joins unless its row names another. */
+  ssid?: string;
+  passphrase?: string;
+  /** Devices in flight at once. Default 8. */
+  concurrency?: number;
+  /** Extra tries for transient failures (unreachable, lost link). Default 2. */
+  retries?: number;
+  /** First back-off; doubles per retry. Default 1000 ms. */
+  retryDelayMs?: number;
+  /** Per-device limit for the connection outcome. Default 60 000 ms. */
+  waitTimeoutMs?: number;
+  journal?: FleetJournal;
+  onEvent?: (event: FleetEvent) => void;
+  signal?: AbortSignal;
+  clock?: Clock;
+  /** How one device is provisioned (the Node entry's provision(); tests inject their own). */
+  provision: (options: ProvisionOptions) => Promise<ProvisionResult>;
+}
+
+export interface FleetReport {
+  devices: DeviceReport[];
+  counts: Record<DeviceOutcome, number>;
+  wallMs: number;
+}
+
+/**
+ * May a second try pass? Only when the device was not reached or did not answer in time. A connection closed
+ * without a reply is not retried: during a handshake it is how a device rejects a wrong PoP, and the guard
+ * on our own device counts every such guess.
+ */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof WifiProvError)) return false;
+  return error.code === ErrorCodes.TRANSPORT || error.code === ErrorCodes.TIMEOUT;
+}
+
+function outcomeOfError(error: unknown): { outcome: DeviceOutcome; reason: string } {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof WifiProvError)) return { outcome: "error", reason };
+  switch (error.code) {
+    case ErrorCodes.AUTHENTICATION:
+    case ErrorCodes.LOCKED_OUT:
+      return { outcome: "handshake-failed", reason };
+    case ErrorCodes.TRANSPORT:
+      return { outcome: "unreachable", reason };
+    case ErrorCodes.TIMEOUT:
+      return { outcome: "timeout", reason };
+    default:
+      return { outcome: "error", reason };
+  }
+}
+
+const emptyCounts = (): Record<DeviceOutcome, number> => ({
+  connected: 0,
+  "wifi-failed": 0,
+  "handshake-failed": 0,
+  unreachable: 0,
+  timeout: 0,
+  error: 0,
+});
+
+export async function runFleet(options: FleetOptions): Promise<FleetReport> {
+  const clock = options.clock ?? realClock;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  const retries = Math.max(0, Math.floor(options.retries ?? 2));
+  const retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
+  const started = clock.now();
+  const reports: DeviceReport[] = [];
+  const queue = [...options.devices];
+  const emit = options.onEvent ?? (() => undefined);
+
+  const provisionOne = async (device: FleetDevice): Promise<DeviceReport> => {
+    const base = { key: device.key, line: device.line, ...(device.name ? { name: device.name } : {}) };
+    const recorded = options.journal?.get(device.key);
+    if (recorded?.state === "connected") {
+      return {
+        ...base,
+        outcome: "connected",
+        attempts: recorded.attempts,
+        timings: {},
+        fromJournal: true,
+        ...(recorded.ip ? { ip: recorded.ip } : {}),
+      };
+    }
+    const ssid = device.ssid ?? options.ssid;
+    const passphrase = device.passphrase ?? options.passphrase ?? "";
+    if (ssid === undefined) {
+      return {
+        ...base,
+        outcome: "error",
+        reason: "no network: give --ssid, or an ssid column",
+        attempts: 0,
+        timings: {},
+      };
+    }
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      emit({ type: "start", device, attempt });
+      await options.journal?.record(device.key, { state: "in-flight", attempts: attempt });
+      const timings: Partial<Record<ProvisionStep, number>> = {};
+      const stepStarted = new Map<ProvisionStep, number>();
+      try {
+        const result = await options.provision({
+          serviceName: device.serviceName,
+          ...(device.pop !== undefined ? { pop: device.pop } : {}),
+          ...(device.username !== undefined ? { username: device.username } : {}),
+          ...(device.password !== undefined ? { password: device.password } : {}),
+          ssid,
+          passphrase,
+          waitTimeoutMs: options.waitTimeoutMs ?? 60_000,
+          ...(options.signal ? { signal: options.signal } : {}),
+          onProgress: (event) => {
+            if (event.type !== "step") return;
+            if (event.phase === "start") stepStarted.set(event.step, clock.now());
+            else timings[event.step] = Math.round(clock.now() - (stepStarted.get(event.step) ?? clock.now()));
+          },
+        });
+        const info = {
+          securityVersion: result.session.securityVersion,
+          patchVersion: result.session.patchVersion,
+          firmware: result.version.protocolVersion ?? result.version.raw,
+        };
+        const o = result.outcome;
+        if (o.state === "connected")
+          return { ...base, outcome: "connected", ip: o.ip, attempts: attempt, timings, ...info };
+        if (o.state === "failed")
+          return { ...base, outcome: "wifi-failed", reason: o.reason, attempts: attempt, timings, ...info };
+        const reason = o.state === "unknown" ? o.why : `no final status within ${o.waitedMs} ms`;
+        return { ...base, outcome: "timeout", reason, attempts: attempt, timings, ...info };
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        if (isTransient(error) && attempt <= retries) {
+          const delayMs = retryDelayMs * 2 ** (attempt - 1);
+          emit({ type: "retry", device, attempt, delayMs, error: (error as Error).message });
+          await clock.sleep(delayMs, options.signal);
+          continue;
+        }
+        return { ...base, ...outcomeOfError(error), attempts: attempt, timings };
+      }
+    }
+  };
+
+  const worker = async () => {
+    for (let device = queue.shift(); device !== undefined; device = queue.shift()) {
+      if (options.signal?.aborted) return;
+      const report = await provisionOne(device);
+      if (!report.fromJournal) {
+        await options.journal?.record(device.key, {
+          state: report.outcome === "connected" ? "connected" : "failed",
+          outcome: report.outcome,
+          ...(report.reason ? { reason: report.reason } : {}),
+          ...(report.ip ? { ip: report.ip } : {}),
+          attempts: report.attempts,
+        });
+      }
+      reports.push(report);
+      emit({ type: "done", report });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  const counts = emptyCounts();
+  for (const r of reports) counts[r.outcome]++;
+  reports.sort((a, b) => a.line - b.line);
+  return { devices: reports, counts, wallMs: Math.round(clock.now() - started) };
+}
