@@ -107,7 +107,7 @@ async function protocolFuzz(level: SecurityLevel): Promise<void> {
           done += runs;
           await afterBatch(row, `batch ${batch}`, device, level, baseline, 0);
         }
-        row.detail = `${outcomes.reply} replies, ${outcomes["closed-without-reply"]} closed without reply, ${outcomes.timeout} hangs`;
+        row.detail = `${outcomes.reply} replies, ${outcomes["http-status"]} HTTP error statuses, ${outcomes["closed-without-reply"]} closed without reply, ${outcomes.timeout} hangs`;
       });
     }
   } finally {
