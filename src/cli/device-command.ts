@@ -42,6 +42,7 @@ export interface DeviceFlags {
   logSecrets?: boolean;
   timeScale?: string;
   maxAuthFailures?: string;
+  sessionPolicy?: string;
 }
 
 /** A flag error: names the flag and what it accepts. */
@@ -173,6 +174,9 @@ export function deviceOptionsFromFlags(
     ...(flags.resetProvisioning ? { resetProvisioning: true } : {}),
     ...(flags.logSecrets ? { logSecrets: true } : {}),
     ...(timeScale !== undefined ? { timeScale } : {}),
+    ...(flags.sessionPolicy !== undefined
+      ? { sessionPolicy: parseChoice("--session-policy", flags.sessionPolicy, ["esp", "guarded"] as const) }
+      : {}),
     ...(flags.maxAuthFailures !== undefined
       ? {
           handshakeGuard: ((n) => (n === 0 ? (false as const) : { maxFailures: n }))(
@@ -422,6 +426,12 @@ export function registerDeviceCommand(program: Command): void {
     .option(
       "--max-auth-failures <n>",
       "failed PoP/SRP handshakes in a row before handshakes are refused for a doubling back-off (default 5, 0 = no limit)",
+    )
+    .addOption(
+      new Option(
+        "--session-policy <policy>",
+        "esp: ESP-IDF's rules exactly (any request outside the session replaces it); guarded: replaced only by a completed handshake, several connections (default esp)",
+      ).choices(["esp", "guarded"]),
     )
     .option("--keep-running", "keep the service after success (allows prov-ctrl reprov)")
     .option("--reset-provisioning", "erase stored credentials at start (always provision)")

@@ -23,6 +23,7 @@ import type { DeviceSecurityChoice } from "./device-security.js";
 import { checkSoftApPassword, qrPayload, softApSsidFromMac } from "./identity.js";
 import { ProvisioningManager } from "./manager.js";
 import type { ProvisioningTransport } from "./provisioning-transport.js";
+import type { SessionPolicy } from "../transport/index.js";
 import { createScanHandler } from "./scan-handler.js";
 import { StationKeeper } from "./station.js";
 import type { StateStore } from "./store.js";
@@ -73,6 +74,12 @@ export interface DeviceParts {
    * clock; false = none, like ESP-IDF.
    */
   handshakeGuard?: HandshakeGuard | HandshakeGuardOptions | false;
+  /**
+   * "esp" (default): ESP-IDF's session rules exactly (one connection; any request outside the session replaces
+   * it). "guarded": a session is replaced only when another client completes a handshake, with several
+   * connections, a few per peer (see SessionPolicy in src/transport). The CLI uses "guarded" on a real radio.
+   */
+  sessionPolicy?: SessionPolicy;
 }
 
 export type RunningDeviceState = "provisioning" | "station" | "stopped";
@@ -166,9 +173,11 @@ export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
   } else {
     appLog.info("Starting WiFi SoftAP provisioning");
     const guardOption = parts.handshakeGuard;
+    const sessionPolicy = parts.sessionPolicy ?? "esp";
     const protocomm = new Protocomm({
       security: securitySetup.security,
       logger,
+      policy: sessionPolicy,
       ...(guardOption !== false
         ? {
             handshakeGuard:
@@ -217,7 +226,7 @@ export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
     const started: ProvisioningTransport[] = [];
     try {
       for (const transport of transports) {
-        const reach = await transport.start({ protocomm, rules, logger });
+        const reach = await transport.start({ protocomm, rules, logger, sessionPolicy });
         started.push(transport);
         if (serviceName === "") serviceName = reach.serviceName;
       }

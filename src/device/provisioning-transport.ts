@@ -8,6 +8,7 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { Protocomm } from "../protocomm/index.js";
 import { DeviceHttpServer } from "../transport/index.js";
+import type { SessionPolicy } from "../transport/index.js";
 import { connectableAddress, formatHostPort } from "../transport/host-port.js";
 import type { CompatRules } from "./compat.js";
 
@@ -16,6 +17,8 @@ export interface ProvisioningTransportContext {
   /** The firmware generation being imitated: its HTTP limits and session rules. */
   rules: CompatRules;
   logger: Logger;
+  /** ESP's session rules, or the guarded ones (see SessionPolicy). Default "esp". */
+  sessionPolicy?: SessionPolicy;
 }
 
 export interface ProvisioningTransport {
@@ -48,9 +51,15 @@ export class HttpProvisioningTransport implements ProvisioningTransport {
     this.#clock = options.clock ?? realClock;
   }
 
-  async start({ protocomm, rules, logger }: ProvisioningTransportContext): Promise<{ serviceName: string }> {
+  async start({
+    protocomm,
+    rules,
+    logger,
+    sessionPolicy,
+  }: ProvisioningTransportContext): Promise<{ serviceName: string }> {
     const server = new DeviceHttpServer({
       protocomm,
+      sessionPolicy: sessionPolicy ?? "esp",
       cookies: rules.cookies,
       maxHeaderBytes: rules.maxHeaderBytes,
       clock: this.#clock,

@@ -17,7 +17,19 @@ export interface ProtocommOptions {
   logger?: Logger;
   /** Brute-force limit for prov-session; none by default (ESP-IDF has none). */
   handshakeGuard?: HandshakeGuard;
+  /**
+   * "esp" (default): one session; opening a new one destroys the old (ESP-IDF). "guarded": new sessions are
+   * candidates held beside the current one, and replace it only once their handshake completes, so a station
+   * that merely sends requests cannot break a running session (see SessionPolicy in transport).
+   */
+  policy?: "esp" | "guarded";
 }
+
+/**
+ * Candidate sessions kept at once under the guarded policy, a last-resort bound (the transport already limits
+ * them per peer address); the least recently used goes first.
+ */
+const MAX_CANDIDATES = 32;
 
 type Endpoint =
   | { kind: "version"; reply: VersionReply }
@@ -34,9 +46,13 @@ export class Protocomm {
   readonly #endpoints = new Map<string, Endpoint>();
   #sessionId: number | undefined;
   #session: DeviceSecuritySession | undefined;
+  readonly #guarded: boolean;
+  /** Guarded policy: sessions whose handshake has not completed yet, oldest first. */
+  readonly #candidates = new Map<number, DeviceSecuritySession>();
 
   constructor(options: ProtocommOptions) {
     this.#security = options.security;
+    this.#guarded = options.policy === "guarded";
     this.#logger = childLogger(options.logger ?? defaultLogger, "protocomm");
     this.#guard = options.handshakeGuard;
   }
@@ -69,8 +85,28 @@ export class Protocomm {
     return this.#sessionId;
   }
 
-  /** Starts a new transport session; the previous session's keys are destroyed first (§2.3 step 2). */
+  /** True when a session (current or candidate) has this id. */
+  hasSession(id: number): boolean {
+    return this.#sessionId === id || this.#candidates.has(id);
+  }
+
+  /**
+   * Starts a new transport session; the previous session's keys are destroyed first (§2.3 step 2). Under the
+   * guarded policy the new session is a candidate instead, and the current one stays.
+   */
   openSession(id: number): void {
+    if (this.#guarded) {
+      this.#candidates.get(id)?.close();
+      this.#candidates.delete(id);
+      this.#candidates.set(id, this.#security.createSession());
+      while (this.#candidates.size > MAX_CANDIDATES) {
+        const [oldest, session] = this.#candidates.entries().next().value as [number, DeviceSecuritySession];
+        session.close();
+        this.#candidates.delete(oldest);
+      }
+      this.#logger.debug("candidate session opened", { sessionId: id });
+      return;
+    }
     this.#closeCurrent();
     this.#session = this.#security.createSession();
     this.#sessionId = id;
@@ -78,6 +114,11 @@ export class Protocomm {
   }
 
   closeSession(id: number): void {
+    const candidate = this.#candidates.get(id);
+    if (candidate !== undefined) {
+      candidate.close();
+      this.#candidates.delete(id);
+    }
     if (this.#sessionId !== id) return;
     this.#closeCurrent();
   }
@@ -102,6 +143,8 @@ export class Protocomm {
   /** Destroys the session (provisioning stopped). Endpoints stay registered. */
   close(): void {
     this.#closeCurrent();
+    for (const session of this.#candidates.values()) session.close();
+    this.#candidates.clear();
   }
 
   #add(name: string, endpoint: Endpoint): void {
@@ -128,6 +171,13 @@ export class Protocomm {
   }
 
   #sessionFor(sessionId: number): DeviceSecuritySession {
+    const candidate = this.#candidates.get(sessionId);
+    if (candidate !== undefined) {
+      // Most recently used last, so the bound evicts idle candidates first.
+      this.#candidates.delete(sessionId);
+      this.#candidates.set(sessionId, candidate);
+      return candidate;
+    }
     if (this.#session === undefined || this.#sessionId !== sessionId) {
       throw new SessionError(`no security session with id ${sessionId}`);
     }
@@ -158,10 +208,29 @@ export class Protocomm {
         this.#logger.warn("handshake failed: proof did not verify", { sessionId });
         this.#guard?.recordFailure();
       }
+      // A candidate that failed its handshake is of no use to anyone.
+      if (this.#candidates.get(sessionId) === session) this.closeSession(sessionId);
       throw error;
     }
-    if (session.established) this.#guard?.recordSuccess();
+    if (session.established) {
+      this.#guard?.recordSuccess();
+      this.#promote(sessionId, session);
+    }
     return reply;
+  }
+
+  /** Guarded policy: a candidate whose handshake completed replaces the current session. */
+  #promote(sessionId: number, session: DeviceSecuritySession): void {
+    if (this.#candidates.get(sessionId) !== session) return;
+    this.#candidates.delete(sessionId);
+    if (this.#session !== undefined) {
+      this.#logger.warn("session replaced: another client completed a handshake", {
+        sessionId: this.#sessionId,
+      });
+    }
+    this.#closeCurrent();
+    this.#session = session;
+    this.#sessionId = sessionId;
   }
 
   async #request(
@@ -174,6 +243,13 @@ export class Protocomm {
     if (!session.established) {
       // §3.1: no automatic handshake; request endpoints before prov-session completes fail.
       throw new SessionError(`request to ${endpoint} before the handshake completed`);
+    }
+    if (this.#candidates.get(sessionId) === session) {
+      // Guarded: a candidate is served only when nobody holds the device (sec0 needs no prov-session).
+      if (this.#session !== undefined) {
+        throw new SessionError(`request to ${endpoint} from a session that has not completed a handshake`);
+      }
+      this.#promote(sessionId, session);
     }
     const plaintext = session.decrypt(body);
     if (session.version === 2 && plaintext.length === 0) {

@@ -30,8 +30,25 @@ export const MAX_BODY_BYTES = 4096;
 /** Listen backlog of the device (esp_http_server backlog_conn = 5). */
 const BACKLOG = 5;
 
+/**
+ * "esp": ESP-IDF's rules exactly — one connection (LRU purge) and a request that is not the current session's
+ * replaces it, which lets any station on the SoftAP break a running session. "guarded": several connections
+ * (bounded, a few per peer address), connections outside the current session evicted first, and a session
+ * replaced only when another client completes a handshake (the protocomm must use the guarded policy too).
+ * Failures still close without a reply, as ESP does (Espressif's Android library relies on it).
+ */
+export type SessionPolicy = "esp" | "guarded";
+
+/** Guarded policy defaults: connections in all, and per peer address. */
+export const GUARDED_MAX_CONNECTIONS = 8;
+export const GUARDED_MAX_PER_PEER = 3;
+
 export interface DeviceHttpServerOptions {
   protocomm: Protocomm;
+  /** Default "esp". See SessionPolicy. */
+  sessionPolicy?: SessionPolicy;
+  /** Guarded policy: connections one peer address may hold at once (default 3). */
+  maxConnectionsPerPeer?: number;
   /** true (default): v5.5 cookie + socket session rule. false: IDF v4.0, session = socket, no cookies. */
   cookies?: boolean;
   /** Header block limit. Default 1024 (CONFIG_HTTPD_MAX_REQ_HDR_LEN), or 512 when cookies is false (v4.0). */
@@ -42,7 +59,10 @@ export interface DeviceHttpServerOptions {
   receiveTimeoutMs?: number;
   /** The time the timeouts run on. Default: real time. */
   clock?: Clock;
-  /** Simultaneous connections; a new one first closes the least recently used. Default 1 (max_open_sockets). */
+  /**
+   * Simultaneous connections; a new one first closes the least recently used. Default 1 (max_open_sockets),
+   * 8 under the guarded policy.
+   */
   maxConnections?: number;
   logger?: Logger;
   /** Session id source, full 32-bit range (esp_random()). Injectable for tests. */
@@ -61,6 +81,9 @@ interface Connection {
     { head: RequestHead; endpoint: string; sessionId: number; isNew: boolean; length: number } | undefined;
   /** This connection started a session (ESP attaches the close callback to it). */
   createdSession: boolean;
+  /** The session of its last request (guarded eviction spares connections of the current session). */
+  sessionId: number | undefined;
+  readonly peer: string;
   /** The client half-closed: finish what is buffered, then close. */
   ended: boolean;
   lastUsed: number;
@@ -77,6 +100,8 @@ export class DeviceHttpServer {
   readonly #receiveTimeoutMs: number;
   readonly #clock: Clock;
   readonly #maxConnections: number;
+  readonly #maxPerPeer: number;
+  readonly #guarded: boolean;
   readonly #logger: Logger;
   readonly #tracker: DeviceSessionTracker;
   readonly #connections = new Map<number, Connection>();
@@ -95,11 +120,18 @@ export class DeviceHttpServer {
     };
     this.#receiveTimeoutMs = options.receiveTimeoutMs ?? 5000;
     this.#clock = options.clock ?? realClock;
-    this.#maxConnections = Math.max(1, options.maxConnections ?? 1);
+    this.#guarded = options.sessionPolicy === "guarded";
+    this.#maxConnections = Math.max(
+      1,
+      options.maxConnections ?? (this.#guarded ? GUARDED_MAX_CONNECTIONS : 1),
+    );
+    this.#maxPerPeer = Math.max(1, options.maxConnectionsPerPeer ?? GUARDED_MAX_PER_PEER);
     this.#logger = childLogger(options.logger ?? defaultLogger, "httpd");
     this.#tracker = new DeviceSessionTracker({
       protocomm: options.protocomm,
       cookies: this.#cookies,
+      guarded: this.#guarded,
+      maxSessionsPerPeer: Math.max(1, options.maxConnectionsPerPeer ?? GUARDED_MAX_PER_PEER),
       randomId: options.randomSessionId ?? defaultRandomSessionId,
       logger: this.#logger,
     });
@@ -150,13 +182,18 @@ export class DeviceHttpServer {
   }
 
   #accept(socket: net.Socket): void {
+    const peer = socket.remoteAddress ?? "";
+    if (this.#guarded) {
+      // A few connections per peer address: a flood from one station only recycles its own slots.
+      const own = [...this.#connections.values()].filter((c) => c.peer === peer);
+      if (own.length >= this.#maxPerPeer)
+        this.#drop(this.#victim(own)!, "purged: too many connections from this peer");
+    }
     // max_open_sockets with LRU purge: the least recently used connection is closed before the new one is served.
     while (this.#connections.size >= this.#maxConnections) {
-      let oldest: Connection | undefined;
-      for (const c of this.#connections.values())
-        if (oldest === undefined || c.lastUsed < oldest.lastUsed) oldest = c;
-      if (oldest === undefined) break;
-      this.#drop(oldest, "purged for a new connection (LRU)");
+      const victim = this.#victim([...this.#connections.values()]);
+      if (victim === undefined) break;
+      this.#drop(victim, "purged for a new connection (LRU)");
     }
     const connection: Connection = {
       id: this.#nextConnectionId++,
@@ -165,6 +202,8 @@ export class DeviceHttpServer {
       state: "head",
       request: undefined,
       createdSession: false,
+      sessionId: undefined,
+      peer,
       ended: false,
       lastUsed: ++this.#useCounter,
       timer: undefined,
@@ -181,6 +220,21 @@ export class DeviceHttpServer {
       this.#logger.debug("socket error", { connection: connection.id, error: error.message }),
     );
     socket.on("close", () => this.#drop(connection, "closed"));
+  }
+
+  /**
+   * The connection to close for a new one: the least recently used, and under the guarded policy the least
+   * recently used of those outside the current session when there is one.
+   */
+  #victim(candidates: Connection[]): Connection | undefined {
+    const current = this.#protocomm.sessionId;
+    const outside = this.#guarded
+      ? candidates.filter((c) => c.sessionId === undefined || c.sessionId !== current)
+      : [];
+    let oldest: Connection | undefined;
+    for (const c of outside.length > 0 ? outside : candidates)
+      if (oldest === undefined || c.lastUsed < oldest.lastUsed) oldest = c;
+    return oldest;
   }
 
   #onData(connection: Connection, chunk: Buffer): void {
@@ -244,8 +298,10 @@ export class DeviceHttpServer {
     const decision = this.#tracker.resolve(
       connection.id,
       this.#cookies ? headerValue(head, "Cookie") : undefined,
+      connection.peer,
     );
     if (decision.isNew) connection.createdSession = true;
+    connection.sessionId = decision.sessionId;
 
     const length = head.contentLength ?? 0;
     if (head.chunked || length <= 0 || length > MAX_BODY_BYTES) {
@@ -353,7 +409,7 @@ export class DeviceHttpServer {
     }
     if (this.#connections.delete(connection.id)) {
       this.#logger.debug("connection closed", { connection: connection.id, reason });
-      this.#tracker.connectionClosed(connection.createdSession);
+      this.#tracker.connectionClosed(connection.id, connection.createdSession);
     }
   }
 

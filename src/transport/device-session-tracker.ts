@@ -15,6 +15,12 @@ export interface SessionDecision {
 export class DeviceSessionTracker {
   readonly #protocomm: Protocomm;
   readonly #cookies: boolean;
+  readonly #guarded: boolean;
+  /** Guarded policy: the session each connection started (cookie-less clients are known by their socket). */
+  readonly #byConnection = new Map<number, number>();
+  /** Guarded policy: candidate sessions per peer address, oldest first, so one station cannot evict another's. */
+  readonly #byPeer = new Map<string, number[]>();
+  readonly #maxPerPeer: number;
   readonly #randomId: () => number;
   readonly #logger: Logger;
   /** cookie_session_id: the random id of the one session, or none. */
@@ -22,9 +28,19 @@ export class DeviceSessionTracker {
   /** sock_session_id: the connection that created the session, until a cookie is presented or it closes. */
   #sockSession: number | undefined;
 
-  constructor(options: { protocomm: Protocomm; cookies: boolean; randomId: () => number; logger: Logger }) {
+  constructor(options: {
+    protocomm: Protocomm;
+    cookies: boolean;
+    guarded?: boolean;
+    /** Guarded policy: candidate sessions one peer address may hold (default 3). */
+    maxSessionsPerPeer?: number;
+    randomId: () => number;
+    logger: Logger;
+  }) {
     this.#protocomm = options.protocomm;
     this.#cookies = options.cookies;
+    this.#guarded = options.guarded ?? false;
+    this.#maxPerPeer = options.maxSessionsPerPeer ?? 3;
     this.#randomId = options.randomId;
     this.#logger = options.logger;
   }
@@ -34,7 +50,8 @@ export class DeviceSessionTracker {
    * when absent). Opens a new session (destroying the old keys) when needed: this runs before the body is
    * validated, so even a request that fails later replaces the previous session (§2.3 step 2).
    */
-  resolve(connection: number, cookie: string | undefined): SessionDecision {
+  resolve(connection: number, cookie: string | undefined, peer = ""): SessionDecision {
+    if (this.#guarded) return this.#resolveGuarded(connection, cookie, peer);
     if (!this.#cookies) {
       // [v4.0] session id = socket; the Cookie header is ignored and never set.
       if (this.#sockSession === connection) return { sessionId: connection, isNew: false };
@@ -73,10 +90,37 @@ export class DeviceSessionTracker {
   }
 
   /**
+   * Guarded policy: a cookie naming any live session (current or candidate) selects it; otherwise the session
+   * this connection started; otherwise a new candidate session, which leaves the current one alone (protocomm
+   * promotes a candidate only when its handshake completes).
+   */
+  #resolveGuarded(connection: number, cookie: string | undefined, peer: string): SessionDecision {
+    if (this.#cookies && cookie !== undefined && Buffer.byteLength(cookie, "latin1") < 20) {
+      const match = /^session=(\d{1,10})$/.exec(cookie);
+      const id = match === null ? undefined : Number(match[1]);
+      if (id !== undefined && this.#protocomm.hasSession(id)) return { sessionId: id, isNew: false };
+    }
+    const own = this.#byConnection.get(connection);
+    if (own !== undefined && this.#protocomm.hasSession(own)) return { sessionId: own, isNew: false };
+    const id = this.#randomId() >>> 0;
+    const mine = (this.#byPeer.get(peer) ?? []).filter(
+      (s) => s !== this.#protocomm.sessionId && this.#protocomm.hasSession(s),
+    );
+    while (mine.length >= this.#maxPerPeer) this.#protocomm.closeSession(mine.shift()!);
+    mine.push(id);
+    this.#byPeer.set(peer, mine);
+    this.#protocomm.openSession(id);
+    this.#byConnection.set(connection, id);
+    this.#logger.debug("new candidate session", { sessionId: id, peer });
+    return { sessionId: id, isNew: true };
+  }
+
+  /**
    * A connection closed. If it created a session, only the socket association is forgotten: the session and
    * its keys survive and a client may continue it with the cookie on a new connection (§2.3 step 5).
    */
-  connectionClosed(createdSession: boolean): void {
+  connectionClosed(connection: number, createdSession: boolean): void {
+    this.#byConnection.delete(connection);
     if (this.#cookies && createdSession && this.#sockSession !== undefined) {
       this.#logger.debug("socket of the session closed; cookie still valid", {
         sessionId: this.#cookieSessionId,
@@ -91,5 +135,7 @@ export class DeviceSessionTracker {
     if (id !== undefined) this.#protocomm.closeSession(id);
     this.#cookieSessionId = undefined;
     this.#sockSession = undefined;
+    this.#byConnection.clear();
+    this.#byPeer.clear();
   }
 }
