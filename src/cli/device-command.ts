@@ -6,7 +6,7 @@
 import { Option } from "commander";
 import type { Command } from "commander";
 import { COMPAT_PROFILES, compatRules } from "../device/compat.js";
-import type { VirtualDeviceOptions } from "../device/index.js";
+import type { RunningVirtualDevice, VirtualDeviceOptions } from "../device/index.js";
 import { UsageError } from "../errors.js";
 import type { LogFields, Logger } from "../logger.js";
 import { parseHostPort } from "../transport/host-port.js";
@@ -21,6 +21,8 @@ export interface DeviceFlags {
   radio?: string;
   count?: string;
   manifestOut?: string;
+  apInterface?: string;
+  staInterface?: string;
   listen?: string;
   secVer?: string;
   legacySecurity?: boolean;
@@ -98,13 +100,21 @@ function parseHex(flag: string, text: string): Uint8Array {
  * I/O). Throws FlagError for any bad value.
  */
 /** The radios `--radio` can choose; each is composed in runDevice(). */
-export const RADIO_KINDS = ["simulated"] as const;
+export const RADIO_KINDS = ["simulated", "networkmanager"] as const;
 export type RadioKind = (typeof RADIO_KINDS)[number];
 
 export function deviceOptionsFromFlags(
   flags: DeviceFlags,
 ): VirtualDeviceOptions & { logLevel: LogLevel; radioKind: RadioKind } {
   const radioKind = parseChoice("--radio", flags.radio ?? "simulated", RADIO_KINDS);
+  if (radioKind !== "networkmanager") {
+    for (const [flag, value] of [
+      ["--ap-interface", flags.apInterface],
+      ["--sta-interface", flags.staInterface],
+    ] as const) {
+      if (value !== undefined) throw new FlagError(flag, "--radio networkmanager with it", value);
+    }
+  }
   const compat = parseChoice("--compat", flags.compat ?? "idf-v5.5", COMPAT_PROFILES);
   // idf-v6.0 firmware has only sec2 unless built with sec0/sec1 (--legacy-security), so sec2 is its default.
   const secVerText = flags.secVer ?? (compatRules(compat).legacySecurityOptIn ? "2" : "1");
@@ -161,7 +171,10 @@ export function deviceOptionsFromFlags(
   }
   return {
     radioKind,
-    listen: parseListen(flags.listen ?? "127.0.0.1:8080"),
+    // A real radio serves on its SoftAP address, port 80, like an ESP32; the simulated one on loopback.
+    listen: parseListen(
+      flags.listen ?? (radioKind === "networkmanager" ? "192.168.4.1:80" : "127.0.0.1:8080"),
+    ),
     security,
     compat,
     ...(flags.legacySecurity ? { legacySecurity: true } : {}),
@@ -174,9 +187,12 @@ export function deviceOptionsFromFlags(
     ...(flags.resetProvisioning ? { resetProvisioning: true } : {}),
     ...(flags.logSecrets ? { logSecrets: true } : {}),
     ...(timeScale !== undefined ? { timeScale } : {}),
-    ...(flags.sessionPolicy !== undefined
-      ? { sessionPolicy: parseChoice("--session-policy", flags.sessionPolicy, ["esp", "guarded"] as const) }
-      : {}),
+    // A real radio's SoftAP is shared with strangers: guarded by default there; the simulator stays exact ESP.
+    sessionPolicy: parseChoice(
+      "--session-policy",
+      flags.sessionPolicy ?? (radioKind === "networkmanager" ? "guarded" : "esp"),
+      ["esp", "guarded"] as const,
+    ),
     ...(flags.maxAuthFailures !== undefined
       ? {
           handshakeGuard: ((n) => (n === 0 ? (false as const) : { maxFailures: n }))(
@@ -240,6 +256,58 @@ function reportError(err: unknown): number {
   return err instanceof FlagError || code === "WIFIPROV_USAGE" ? 2 : 1;
 }
 
+/**
+ * The composition root of a Linux device: NetworkManager's radio, credentials kept in NetworkManager (the MAC in
+ * the state directory), HTTP on the SoftAP address. Closing the device also closes the radio, which removes the
+ * SoftAP profile: SIGTERM leaves NetworkManager as it was found.
+ */
+async function startNetworkManagerDevice(
+  options: VirtualDeviceOptions,
+  flags: DeviceFlags,
+  logger: Logger,
+): Promise<RunningVirtualDevice> {
+  const [{ createDevice, FileStateStore, HttpProvisioningTransport, NetworkManagerStateStore }, nm] =
+    await Promise.all([import("../device/index.js"), import("../wifi/networkmanager/index.js")]);
+  const {
+    listen,
+    stateDir,
+    environment: _environment,
+    timeScale: _timeScale,
+    store: _store,
+    radio: _radio,
+    clock: _clock,
+    ...parts
+  } = options;
+  const radio = await nm.NetworkManagerRadio.open({
+    apInterface: flags.apInterface ?? "wlan0",
+    ...(flags.staInterface !== undefined ? { staInterface: flags.staInterface } : {}),
+    logger,
+  });
+  let credentials: InstanceType<typeof nm.NetworkManagerCredentials> | undefined;
+  try {
+    credentials = await nm.NetworkManagerCredentials.open({ logger });
+    const store = new NetworkManagerStateStore(
+      credentials,
+      new FileStateStore({ dir: stateDir ?? DEFAULT_STATE_DIR, logger }),
+    );
+    const http = new HttpProvisioningTransport({ listen: listen ?? { host: "192.168.4.1", port: 80 } });
+    const device = await createDevice({ ...parts, radio, store, transports: [http], logger });
+    const close = device.close.bind(device);
+    return Object.assign(device, {
+      address: http.address ?? listen ?? { host: "192.168.4.1", port: 80 },
+      async close() {
+        await close();
+        await radio.close();
+        credentials?.close();
+      },
+    });
+  } catch (error) {
+    await radio.close().catch(() => {});
+    credentials?.close();
+    throw error;
+  }
+}
+
 async function runDevice(flags: DeviceFlags): Promise<number> {
   let options: ReturnType<typeof deviceOptionsFromFlags>;
   try {
@@ -251,6 +319,11 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
   const count = flags.count === undefined ? 1 : Number(flags.count);
   if (!Number.isInteger(count) || count < 1 || count > 10_000) {
     return reportError(new FlagError("--count", "a whole number from 1 to 10000", flags.count ?? ""));
+  }
+  if ((count > 1 || flags.manifestOut !== undefined) && radioKind !== "simulated") {
+    return reportError(
+      new FlagError("--count", "--radio simulated with it (a fleet is virtual)", String(count)),
+    );
   }
   if (count > 1 || flags.manifestOut !== undefined) {
     // A fleet logs only warnings unless asked: a thousand devices' info lines would drown everything.
@@ -289,7 +362,7 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
   ]);
   let device: Awaited<ReturnType<typeof startVirtualDevice>>;
   try {
-    // The composition root of each radio kind (only the simulated one so far).
+    // The composition root of each radio kind.
     switch (radioKind) {
       case "simulated": {
         const environment =
@@ -299,6 +372,13 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
           ...(environment ? { environment } : {}),
           logger,
         });
+        break;
+      }
+      case "networkmanager": {
+        if (flags.networks !== undefined) {
+          throw new FlagError("--networks", "--radio simulated with it", flags.networks);
+        }
+        device = await startNetworkManagerDevice(deviceOptions, flags, logger);
         break;
       }
     }
@@ -352,10 +432,24 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
   return 0;
 }
 
-async function runErase(flags: { stateDir?: string }): Promise<number> {
+async function runErase(flags: { stateDir?: string; radio?: string }): Promise<number> {
   const dir = flags.stateDir ?? DEFAULT_STATE_DIR;
   try {
+    const radioKind = parseChoice("--radio", flags.radio ?? "simulated", RADIO_KINDS);
     const { FileStateStore } = await import("../device/index.js");
+    if (radioKind === "networkmanager") {
+      // The credentials are NetworkManager's profile flagged as ours: remove it.
+      const { NetworkManagerCredentials } = await import("../wifi/networkmanager/index.js");
+      const credentials = await NetworkManagerCredentials.open();
+      try {
+        await credentials.erase();
+      } finally {
+        credentials.close();
+      }
+      await new FileStateStore({ dir }).eraseCredentials();
+      process.stdout.write("Removed wifiprov's station profile from NetworkManager\n");
+      return 0;
+    }
     await new FileStateStore({ dir }).eraseCredentials();
   } catch (err) {
     return reportError(err);
@@ -380,8 +474,15 @@ export function registerDeviceCommand(program: Command): void {
     )
     .option(
       "--listen <host:port>",
-      "where the HTTP service listens: HOST:PORT, [IPv6]:PORT or PORT",
-      "127.0.0.1:8080",
+      "where the HTTP service listens: HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080; 192.168.4.1:80 with --radio networkmanager)",
+    )
+    .option(
+      "--ap-interface <ifname>",
+      "with --radio networkmanager: the Wi-Fi interface of the SoftAP (default wlan0)",
+    )
+    .option(
+      "--sta-interface <ifname>",
+      "with --radio networkmanager: a second interface for the station (default: the SoftAP's, taking turns)",
     )
     .addOption(
       new Option("--sec-ver <n>", "security scheme (default: 1, or 2 with --compat idf-v6.0)").choices([
@@ -430,7 +531,7 @@ export function registerDeviceCommand(program: Command): void {
     .addOption(
       new Option(
         "--session-policy <policy>",
-        "esp: ESP-IDF's rules exactly (any request outside the session replaces it); guarded: replaced only by a completed handshake, several connections (default esp)",
+        "esp: ESP-IDF's rules exactly (any request outside the session replaces it); guarded: replaced only by a completed handshake, several connections (default esp; guarded with --radio networkmanager)",
       ).choices(["esp", "guarded"]),
     )
     .option("--keep-running", "keep the service after success (allows prov-ctrl reprov)")
@@ -461,6 +562,10 @@ export function registerDeviceCommand(program: Command): void {
     .command("erase")
     .description("erase the stored Wi-Fi credentials in --state-dir (like an ESP32 flash erase)")
     .action(async () => {
-      process.exitCode = await runErase({ stateDir: (device.opts() as DeviceFlags).stateDir });
+      const { stateDir, radio } = device.opts() as DeviceFlags;
+      process.exitCode = await runErase({
+        ...(stateDir !== undefined ? { stateDir } : {}),
+        ...(radio !== undefined ? { radio } : {}),
+      });
     });
 }

@@ -33,4 +33,5 @@ export { StationKeeper } from "./station.js";
 export { FileStateStore } from "./file-store.js";
 export type { FileStateStoreOptions } from "./file-store.js";
 export { MemoryStateStore } from "./memory-store.js";
+export { NetworkManagerStateStore } from "./networkmanager-store.js";
 export type { DeviceState, StateStore, StoredCredentials } from "./store.js";

@@ -26,7 +26,7 @@ export interface NmSignalMessage {
 }
 
 const NOT_RUNNING_HINT =
-  "start it (systemctl start NetworkManager), or join the device's SoftAP yourself and use --service_name";
+  "start NetworkManager (systemctl start NetworkManager) and check systemctl status NetworkManager";
 const PERMISSION_HINT =
   "run wifiprov as root, or grant its user org.freedesktop.NetworkManager.network-control and " +
   "org.freedesktop.NetworkManager.settings.modify.system with a polkit rule";
@@ -81,10 +81,13 @@ export class NmBus {
       bus.once("error", (error: unknown) => {
         clearTimeout(timer);
         reject(
-          new WifiError(`cannot reach the system D-Bus at ${where}: ${errorText(error)}`, {
-            cause: error,
-            hint: NOT_RUNNING_HINT,
-          }),
+          new WifiError(
+            `NetworkManager is not reachable: no system D-Bus at ${where} (${errorText(error)})`,
+            {
+              cause: error,
+              hint: NOT_RUNNING_HINT,
+            },
+          ),
         );
       });
     }).catch((error: unknown) => {

@@ -1,0 +1,179 @@
+// End to end: `wifiprov provision` provisions `wifiprov device --radio networkmanager` (listening on loopback)
+// whose NetworkManager is the mock on a private bus; the mock saw the AP profile, the scan and the station
+// connection with the SSID/PSK that were sent. SIGTERM leaves no profile of ours but the station credentials.
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { MockNetworkManager, needsMockNm } from "../helpers/nm-mock/mock-nm.js";
+import type { MockLogEntry } from "../helpers/nm-mock/mock-nm.js";
+import { homeNetworks } from "../wifi/networkmanager/fixture.js";
+import { runCli } from "./run-cli.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const utf8 = (s: string) => [...new TextEncoder().encode(s)];
+type Settings = Record<string, Record<string, unknown>>;
+
+function startDeviceProcess(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "device", ...args], {
+    cwd: root,
+    env: { ...env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const m = pattern.exec(out);
+        if (m) {
+          child.stdout.off("data", check);
+          child.stderr.off("data", check);
+          resolve(m);
+        }
+      };
+      child.stdout.on("data", check);
+      child.stderr.on("data", check);
+      void exited.then(() => reject(new Error(`device exited before ${pattern}:\n${out}`)));
+      check();
+    });
+  return { child, exited, waitFor, output: () => out };
+}
+
+describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  test("wifiprov provision provisions it; NetworkManager saw the SoftAP, the scan and the join", async () => {
+    const mock = await MockNetworkManager.start({ networks: homeNetworks });
+    cleanups.push(() => mock.stop());
+    const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-e2e-"));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const device = startDeviceProcess(
+      [
+        "--radio",
+        "networkmanager",
+        "--ap-interface",
+        "wlan0",
+        "--listen",
+        "127.0.0.1:0",
+        "--sec-ver",
+        "2",
+        "--state-dir",
+        stateDir,
+      ],
+      mock.env,
+    );
+    cleanups.push(async () => {
+      if (device.child.exitCode === null) device.child.kill("SIGKILL");
+    });
+    const [, serviceName] = await device.waitFor(/Service name: (127\.0\.0\.1:\d+)/);
+    const scan = await runCli(
+      [
+        "scan",
+        "--service_name",
+        serviceName!,
+        "--sec_ver",
+        "2",
+        "--sec2_username",
+        "wifiprov",
+        "--sec2_pwd",
+        "abcd1234",
+      ],
+      { timeoutMs: 60_000 },
+    );
+    assert.equal(scan.code, 0, scan.stderr);
+    assert.match(scan.stdout, /myssid/);
+    const result = await runCli(
+      [
+        "provision",
+        "--service_name",
+        serviceName!,
+        "--sec_ver",
+        "2",
+        "--sec2_username",
+        "wifiprov",
+        "--sec2_pwd",
+        "abcd1234",
+        "--ssid",
+        "myssid",
+        "--passphrase",
+        "mypassword",
+      ],
+      { timeoutMs: 90_000 },
+    );
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}\n--- device ---\n${device.output()}`);
+
+    const log = await mock.log();
+    const profiles = log.filter((e) => e.event === "add-connection");
+    const roleOf = (e: MockLogEntry) =>
+      ((e.settings as Settings).user?.data as Record<string, string>)["wifiprov.role"];
+    const ap = profiles.find((e) => roleOf(e) === "softap");
+    assert.ok(ap, "an AP profile was added");
+    const apSettings = ap.settings as Settings;
+    assert.equal(apSettings["802-11-wireless"]!.mode, "ap");
+    assert.match(
+      Buffer.from(apSettings["802-11-wireless"]!.ssid as number[]).toString(),
+      /^PROV_[0-9A-F]{6}$/,
+    );
+    assert.equal(apSettings["802-11-wireless-security"]!.psk, "PROV_PASS");
+    assert.equal(apSettings.ipv4!.method, "shared");
+    assert.ok(
+      log.some((e) => e.event === "request-scan"),
+      "a scan was requested",
+    );
+    const joined = log.find((e) => e.event === "activate" && e.mode === "infrastructure");
+    assert.ok(joined, "the station joined");
+    assert.deepEqual(joined.ssid, utf8("myssid"));
+    assert.equal(joined.psk, "mypassword");
+    const stored = profiles.find((e) => roleOf(e) === "station");
+    assert.ok(stored, "the credentials are a station profile in NetworkManager");
+    assert.equal((stored.settings as Settings)["802-11-wireless-security"]!.psk, "mypassword");
+
+    device.child.kill("SIGTERM");
+    assert.equal(await device.exited, 0);
+    // Nothing of ours is left but the station profile: the AP profile was deleted.
+    const deleted = new Set(
+      (await mock.log()).filter((e) => e.event === "delete-connection").map((e) => e.path),
+    );
+    for (const profile of profiles.filter((e) => roleOf(e) !== "station")) {
+      assert.ok(
+        deleted.has(profile.path),
+        `${String(roleOf(profile))} profile ${String(profile.path)} deleted`,
+      );
+    }
+
+    // `device erase` removes the station profile from NetworkManager.
+    const erase = await runCli(["device", "erase", "--radio", "networkmanager", "--state-dir", stateDir], {
+      env: mock.env,
+    });
+    assert.equal(erase.code, 0, erase.stderr);
+    assert.ok((await mock.log()).some((e) => e.event === "delete-connection" && e.path === stored.path));
+  });
+
+  test("NetworkManager absent: one line with what to do, a non-zero exit, nothing listening", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "wifiprov-nobus-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const result = await runCli(
+      ["device", "--radio", "networkmanager", "--listen", "127.0.0.1:0", "--state-dir", join(dir, "state")],
+      { env: { DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${join(dir, "no-bus")}` } },
+    );
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /NetworkManager is not (reachable|running)/);
+    assert.match(result.stderr, /systemctl start NetworkManager/);
+  });
+
+  test("--ap-interface without --radio networkmanager is a flag error", async () => {
+    const result = await runCli(["device", "--ap-interface", "wlan0"]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--ap-interface/);
+  });
+});
