@@ -364,6 +364,14 @@ export class NetworkManagerRadio implements Radio {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#listeners.clear();
+    const attempt = this.#attempt;
+    if (attempt?.connected) {
+      // A joined network stays joined when the service stops (an ESP stays connected after provisioning;
+      // `systemctl stop` must not cut the device off). Its profile is volatile: NetworkManager drops it once
+      // the connection ends, and the next start joins again from the stored credentials.
+      this.#attempt = undefined;
+      clearTimeout(attempt.timer);
+    }
     await this.#cancelAttempt();
     await this.stopSoftAp();
     this.#closed = true;
