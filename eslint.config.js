@@ -15,10 +15,19 @@ const LAYERS = [
   "device",
   "client",
   "fleet",
+  "conformance",
   "cli",
 ];
-/** Pairs the order alone would allow but the design forbids: the client knows nothing of the device side. */
-const ALSO_FORBIDDEN = { client: ["wifi", "device"], fleet: ["wifi", "device"] };
+/**
+ * Pairs the order alone would allow but the design forbids: the client knows nothing of the device side, and
+ * neither do the fleet runner and the conformance checks (a client that judges devices must not borrow the
+ * implementation it judges).
+ */
+const ALSO_FORBIDDEN = {
+  client: ["wifi", "device"],
+  fleet: ["wifi", "device"],
+  conformance: ["wifi", "device", "fleet"],
+};
 /** The package's entry points compose the layers; no layer imports them. */
 const ENTRIES = ["index", "browser", "device-entry"];
 

@@ -115,6 +115,41 @@ export function buildProgram(): Command {
     });
 
   program
+    .command("conformance")
+    .description(
+      "check a device against the ESP-IDF release it claims: HTTP rules, sessions, security, endpoints",
+    )
+    .option("--service_name <host:port>", "the device's HTTP address (required: no default)")
+    .option("--sec_ver <n>", "security scheme 0, 1 or 2 (default: read from the device)")
+    .option("--pop <pop>", "proof of possession (security 1)")
+    .option("--sec2_username <user>", "SRP6a username (security 2)")
+    .option("--sec2_pwd <password>", "SRP6a password (security 2)")
+    .option(
+      "--profile <name>",
+      "release to compare with: auto (from proto-ver) or idf-v4.0 … idf-v6.0",
+      "auto",
+    )
+    .option("--check <id>", "run only this check (repeatable)", (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
+    .option(
+      "--timeout <seconds>",
+      "how long to wait for each reply or close before calling the device silent",
+      "5",
+    )
+    .option("--json", "print the report as JSON")
+    .option("--junit <file>", "also write the report as JUnit XML")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 when no check failed (deviations are reported, not fatal), 1 when one failed or the device\nstopped answering, 2 usage error, 3 device unreachable.\n\nExample:\n  wifiprov conformance --service_name 127.0.0.1:8080 --sec2_username wifiprov --sec2_pwd abcd1234 --junit conformance.xml",
+    )
+    .action(async (flags) => {
+      const { runConformanceCommand } = await import("./commands/conformance.js");
+      process.exitCode = await runConformanceCommand(flags);
+    });
+
+  program
     .command("qr")
     .description("render an Espressif provisioning QR code (terminal or --svg FILE)")
     .argument(

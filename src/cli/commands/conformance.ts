@@ -1,0 +1,61 @@
+/** `wifiprov conformance`: run the check battery against a device and print a table, JSON or JUnit. */
+import { writeFile } from "node:fs/promises";
+import {
+  formatTable,
+  hasFailures,
+  parseProfile,
+  runConformance,
+  toJson,
+  toJunit,
+} from "../../conformance/index.js";
+import { UsageError } from "../../errors.js";
+import { ExitCode } from "../exit-codes.js";
+import type { ExitCodeValue } from "../exit-codes.js";
+import { parseSecVer, parseSeconds } from "../common-options.js";
+import { printJson, safeWrite } from "../output.js";
+import { runCommand } from "./run.js";
+
+export interface ConformanceFlags {
+  service_name?: string;
+  sec_ver?: string;
+  pop?: string;
+  sec2_username?: string;
+  sec2_pwd?: string;
+  profile?: string;
+  check?: string[];
+  json?: boolean;
+  junit?: string;
+  timeout?: string;
+  verbose?: boolean;
+}
+
+export async function runConformanceCommand(flags: ConformanceFlags): Promise<ExitCodeValue> {
+  return runCommand(flags, async () => {
+    if (flags.service_name === undefined) {
+      // No default address: the battery sends malformed requests on purpose, so it goes only where it is told.
+      throw new UsageError("--service_name is required", {
+        hint: "give the device's address, e.g. --service_name 192.168.4.1:80 (or 127.0.0.1:8080 for a virtual device)",
+      });
+    }
+    const profile = parseProfile(flags.profile ?? "auto");
+    const secVer = parseSecVer(flags.sec_ver);
+    const waitMs = parseSeconds(flags.timeout, "--timeout");
+    const report = await runConformance({
+      serviceName: flags.service_name,
+      profile,
+      ...(secVer !== undefined ? { securityVersion: secVer } : {}),
+      ...(waitMs !== undefined ? { waitMs } : {}),
+      credentials: {
+        ...(flags.pop !== undefined ? { pop: flags.pop } : {}),
+        ...(flags.sec2_username !== undefined ? { username: flags.sec2_username } : {}),
+        ...(flags.sec2_pwd !== undefined ? { password: flags.sec2_pwd } : {}),
+      },
+      ...(flags.check && flags.check.length > 0 ? { only: flags.check } : {}),
+    });
+    if (flags.junit !== undefined) await writeFile(flags.junit, toJunit(report));
+    const failed = hasFailures(report);
+    if (flags.json) printJson({ ok: !failed, exitCode: failed ? 1 : 0, ...toJson(report) });
+    else safeWrite(process.stdout, formatTable(report));
+    return failed ? ExitCode.FAILURE : ExitCode.OK;
+  });
+}

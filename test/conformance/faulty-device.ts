@@ -1,0 +1,210 @@
+/**
+ * A test double that breaks one protocol rule at a time, built from the device's own parts and leaving them
+ * unchanged: a real wifiprov device (createDevice, simulated radio) runs security 0 behind a capture transport,
+ * and an outer protocomm + DeviceHttpServer in front of it does the security and the HTTP — that outer
+ * layer is where each fault is injected. Without a fault it is a well-behaved idf-v5.5 sec2 patch-1 device.
+ */
+import { createDevice } from "../../src/device/create-device.js";
+import type {
+  ProvisioningTransport,
+  ProvisioningTransportContext,
+} from "../../src/device/provisioning-transport.js";
+import { MemoryStateStore } from "../../src/device/memory-store.js";
+import { AuthenticationError } from "../../src/errors.js";
+import { silentLogger } from "../../src/logger.js";
+import { WiFiScanPayloadSchema, decode } from "../../src/proto/index.js";
+import { Protocomm } from "../../src/protocomm/index.js";
+import { createDeviceSecurity, generateSec2Credentials } from "../../src/security/index.js";
+import type { DeviceSecurity, DeviceSecuritySession } from "../../src/security/index.js";
+import { defaultRandomBytes } from "../../src/crypto/random.js";
+import { DeviceHttpServer } from "../../src/transport/index.js";
+import { SimulatedRadio } from "../../src/wifi/simulated-radio.js";
+import { scaledClock } from "../../src/clock.js";
+
+export type Fault =
+  | "none"
+  /** Answers HTTP 200 (empty body) instead of closing when the client's proof is wrong. */
+  | "200-on-wrong-proof"
+  /** sec2 patch 1, but each reply is encrypted with the nonce of the request it answers. */
+  | "nonce-reuse"
+  /** Never sets the session cookie (v4.0 behaviour) while claiming v5.5. */
+  | "no-cookie"
+  /** Crashes (stops serving) on a ScanResult past the end of the list, as ESP-IDF v5.5 does. */
+  | "scan-crash"
+  /** Crashes on the first wrong proof: a device dying mid-run. */
+  | "crash-on-wrong-proof";
+
+export const USERNAME = "wifiprov";
+export const PASSWORD = "abcd1234";
+const INNER_SESSION = 1;
+
+class CaptureTransport implements ProvisioningTransport {
+  context: ProvisioningTransportContext | undefined;
+  async start(context: ProvisioningTransportContext) {
+    this.context = context;
+    return { serviceName: "inner" };
+  }
+  async stop() {}
+}
+
+/** Two sessions fed the same handshake and the same random bytes: one decrypts, the lagging one encrypts. */
+function nonceReusingSecurity(salt: Uint8Array, verifier: Uint8Array): DeviceSecurity {
+  return {
+    version: 2,
+    patchVersion: 1,
+    createSession(): DeviceSecuritySession {
+      const drawn: Uint8Array[] = [];
+      const record = (n: number) => {
+        const bytes = defaultRandomBytes(n);
+        // A copy: the session wipes its secrets after use.
+        drawn.push(Uint8Array.from(bytes));
+        return bytes;
+      };
+      const replay = (n: number) => drawn.shift() ?? new Uint8Array(n);
+      const make = (random: (n: number) => Uint8Array) =>
+        createDeviceSecurity({ version: 2, patchVersion: 1, salt, verifier, random }).createSession();
+      const reader = make(record);
+      const writer = make(replay);
+      return {
+        version: 2,
+        get established() {
+          return reader.established;
+        },
+        handshake(request) {
+          const reply = reader.handshake(request);
+          writer.handshake(request);
+          return reply;
+        },
+        decrypt: (body) => reader.decrypt(body),
+        // The writer's counter only moves on replies, so reply k goes out with the nonce request k used.
+        encrypt: (plain) => writer.encrypt(plain),
+        close() {
+          reader.close();
+          writer.close();
+        },
+      };
+    },
+  };
+}
+
+function proofTolerantSecurity(inner: DeviceSecurity, onWrongProof: () => Uint8Array): DeviceSecurity {
+  return {
+    version: inner.version,
+    patchVersion: inner.patchVersion,
+    createSession() {
+      const session = inner.createSession();
+      return {
+        version: session.version,
+        get established() {
+          return session.established;
+        },
+        handshake(request) {
+          try {
+            return session.handshake(request);
+          } catch (err) {
+            if (err instanceof AuthenticationError) return onWrongProof();
+            throw err;
+          }
+        },
+        encrypt: (p) => session.encrypt(p),
+        decrypt: (b) => session.decrypt(b),
+        close: () => session.close(),
+      };
+    },
+  };
+}
+
+export interface FaultyDevice {
+  serviceName: string;
+  close(): Promise<void>;
+}
+
+export async function startFaultyDevice(fault: Fault): Promise<FaultyDevice> {
+  const clock = scaledClock(0.01);
+  const radio = new SimulatedRadio({
+    mac: Uint8Array.of(0x24, 0x0a, 0xc4, 1, 2, 3),
+    clock,
+    logger: silentLogger,
+  });
+  const capture = new CaptureTransport();
+  const device = await createDevice({
+    radio,
+    store: new MemoryStateStore(),
+    transports: [capture],
+    security: { version: 0 },
+    compat: "idf-v5.5",
+    clock,
+    logger: silentLogger,
+    handshakeGuard: false,
+  });
+  const inner = capture.context!.protocomm;
+  inner.openSession(INNER_SESSION);
+
+  const { salt, verifier } = generateSec2Credentials(USERNAME, PASSWORD);
+  const honest = createDeviceSecurity({ version: 2, patchVersion: 1, salt, verifier });
+  let server: DeviceHttpServer | undefined;
+  const crash = () => {
+    void server?.close();
+  };
+  const security =
+    fault === "nonce-reuse"
+      ? nonceReusingSecurity(salt, verifier)
+      : fault === "200-on-wrong-proof"
+        ? proofTolerantSecurity(honest, () => new Uint8Array(0))
+        : fault === "crash-on-wrong-proof"
+          ? proofTolerantSecurity(honest, () => {
+              crash();
+              throw new Error("crashed");
+            })
+          : honest;
+
+  // The inner device announces security 0; the outer one does sec2 patch 1, so say that instead.
+  const innerVersion = new TextDecoder().decode(
+    await inner.handle(INNER_SESSION, "proto-ver", new Uint8Array(1)),
+  );
+  const doc = JSON.parse(innerVersion) as {
+    prov: { sec_ver: number; sec_patch_ver?: number; cap: string[] };
+  };
+  doc.prov.sec_ver = 2;
+  doc.prov.sec_patch_ver = 1;
+  doc.prov.cap = doc.prov.cap.filter((c) => c !== "no_sec");
+  const outer = new Protocomm({ security, logger: silentLogger });
+  outer.setVersionEndpoint("proto-ver", JSON.stringify(doc));
+  outer.setSecurityEndpoint("prov-session");
+  let resultCount = 0;
+  for (const name of ["prov-config", "prov-scan", "prov-ctrl"]) {
+    outer.addEndpoint(name, async (plain) => {
+      if (name === "prov-scan" && fault === "scan-crash") {
+        const req = decode(WiFiScanPayloadSchema, plain);
+        if (req.payload.case === "cmdScanResult") {
+          const { startIndex, count } = req.payload.value;
+          if (startIndex + count > resultCount) {
+            crash();
+            throw new Error("crashed");
+          }
+        }
+      }
+      const reply = await inner.handle(INNER_SESSION, name, plain);
+      if (name === "prov-scan") {
+        const r = decode(WiFiScanPayloadSchema, reply);
+        if (r.payload.case === "respScanStatus") resultCount = r.payload.value.resultCount;
+      }
+      return reply;
+    });
+  }
+  server = new DeviceHttpServer({
+    protocomm: outer,
+    cookies: fault !== "no-cookie",
+    maxHeaderBytes: 1024,
+    logger: silentLogger,
+  });
+  const address = await server.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    serviceName: `127.0.0.1:${address.port}`,
+    close: async () => {
+      await server?.close();
+      await device.close();
+      await radio.close();
+    },
+  };
+}
