@@ -142,9 +142,10 @@ export async function startFaultyDevice(fault: Fault): Promise<FaultyDevice> {
 
   const { salt, verifier } = generateSec2Credentials(USERNAME, PASSWORD);
   const honest = createDeviceSecurity({ version: 2, patchVersion: 1, salt, verifier });
-  let server: DeviceHttpServer | undefined;
+  // Filled in once the server listens; the faults that crash it are only reached after that.
+  const running: { server?: DeviceHttpServer } = {};
   const crash = () => {
-    void server?.close();
+    void running.server?.close();
   };
   const security =
     fault === "nonce-reuse"
@@ -192,17 +193,18 @@ export async function startFaultyDevice(fault: Fault): Promise<FaultyDevice> {
       return reply;
     });
   }
-  server = new DeviceHttpServer({
+  const server = new DeviceHttpServer({
     protocomm: outer,
     cookies: fault !== "no-cookie",
     maxHeaderBytes: 1024,
     logger: silentLogger,
   });
+  running.server = server;
   const address = await server.listen({ host: "127.0.0.1", port: 0 });
   return {
     serviceName: `127.0.0.1:${address.port}`,
     close: async () => {
-      await server?.close();
+      await server.close();
       await device.close();
       await radio.close();
     },
