@@ -142,7 +142,7 @@ export function buildProgram(): Command {
     .option("--junit <file>", "also write the report as JUnit XML")
     .addHelpText(
       "after",
-      "\nExit status: 0 when no check failed (deviations are reported, not fatal), 1 when one failed or the device\nstopped answering, 2 usage error, 3 device unreachable.\n\nExample:\n  wifiprov conformance --service_name 127.0.0.1:8080 --sec2_username wifiprov --sec2_pwd abcd1234 --junit conformance.xml",
+      "\nExit status: 0 when no check failed (deviations are reported, not fatal), 1 when one failed or the device\nstopped answering, 2 usage error, 3 device unreachable.\n\nExample:\n  npx wifiprov conformance --service_name 127.0.0.1:8080 --sec2_username wifiprov --sec2_pwd abcd1234 --junit conformance.xml",
     )
     .action(async (flags) => {
       const { runConformanceCommand } = await import("./commands/conformance.js");
