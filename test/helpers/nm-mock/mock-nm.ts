@@ -44,6 +44,8 @@ export interface MockBehaviour {
   scan_refused?: boolean;
   /** Delay between NetworkManager's steps, ms (default 5). */
   step_ms?: number;
+  /** Milliseconds before a join to an SSID nobody broadcasts fails with SSID_NOT_FOUND. Default 1000. */
+  not_found_ms?: number;
 }
 
 export interface MockNmOptions {

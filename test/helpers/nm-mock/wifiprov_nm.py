@@ -327,7 +327,14 @@ def _progress(active_path, device_path, mode, settings):
                (bssid is None or n['bssid'].lower() == _mac_text(wireless['bssid']).lower())]
     _set_device_state(device_path, CONFIG, REASON_NONE)
     if not matches:
-        _fail(active_path, device_path, REASON_SSID_NOT_FOUND, AC_REASON_DEVICE_DISCONNECTED)
+        # A real NetworkManager gives up on an SSID only after scanning for it (seconds). Failing a few
+        # milliseconds after the call let the failure overtake a client's next call on a loaded machine, so
+        # "a new connect() replaces the attempt in progress" found no attempt in progress to replace.
+        def not_found():
+            if active_path in dbusmock.get_objects():
+                _fail(active_path, device_path, REASON_SSID_NOT_FOUND, AC_REASON_DEVICE_DISCONNECTED)
+            return False
+        GLib.timeout_add(int(_behaviour('not_found_ms', 1000)), not_found)
         return
     network = matches[0]
     if network.get('security', 'wpa2') != 'open' and network.get('psk') != psk:
