@@ -23,6 +23,8 @@ export interface DeviceFlags {
   manifestOut?: string;
   apInterface?: string;
   staInterface?: string;
+  /** --portal / --no-portal; undefined = the radio's default. */
+  portal?: boolean;
   listen?: string;
   secVer?: string;
   legacySecurity?: boolean;
@@ -171,6 +173,8 @@ export function deviceOptionsFromFlags(
   }
   return {
     radioKind,
+    // The captive portal is off on the simulated radio (ESP fidelity by default) and on for a real radio.
+    portal: flags.portal ?? radioKind !== "simulated",
     // A real radio serves on its SoftAP address, port 80, like an ESP32; the simulated one on loopback.
     listen: parseListen(
       flags.listen ?? (radioKind === "networkmanager" ? "192.168.4.1:80" : "127.0.0.1:8080"),
@@ -396,6 +400,7 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
         `Service name: ${device.serviceName}${wildcard ? "   (listening on every interface: from another machine use this machine's address)" : ""}`,
         `Provision:    npx wifiprov provision --service_name ${device.serviceName} --qrcode ${shellQuote(device.qrPayload)}`,
         `SoftAP SSID:  ${device.softApSsid}`,
+        ...(deviceOptions.portal ? [`Portal page:  http://${device.serviceName}/`] : []),
         `QR payload:   ${device.qrPayload}`,
         renderUnicodeCompact(device.qrPayload),
         "",
@@ -534,6 +539,11 @@ export function registerDeviceCommand(program: Command): void {
         "esp: ESP-IDF's rules exactly (any request outside the session replaces it); guarded: replaced only by a completed handshake, several connections (default esp; guarded with --radio networkmanager)",
       ).choices(["esp", "guarded"]),
     )
+    .option(
+      "--portal",
+      "serve the captive portal page at GET / (default on a real radio, off when simulated)",
+    )
+    .option("--no-portal", "no captive portal: GET is refused as ESP-IDF's httpd refuses it")
     .option("--keep-running", "keep the service after success (allows prov-ctrl reprov)")
     .option("--reset-provisioning", "erase stored credentials at start (always provision)")
     .addOption(

@@ -226,7 +226,13 @@ export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
     const started: ProvisioningTransport[] = [];
     try {
       for (const transport of transports) {
-        const reach = await transport.start({ protocomm, rules, logger, sessionPolicy });
+        const reach = await transport.start({
+          protocomm,
+          rules,
+          logger,
+          sessionPolicy,
+          provisioned: () => provisioned.done,
+        });
         started.push(transport);
         if (serviceName === "") serviceName = reach.serviceName;
       }

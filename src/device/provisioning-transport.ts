@@ -11,6 +11,8 @@ import { DeviceHttpServer } from "../transport/index.js";
 import type { SessionPolicy } from "../transport/index.js";
 import { connectableAddress, formatHostPort } from "../transport/host-port.js";
 import type { CompatRules } from "./compat.js";
+import { portalPages } from "./portal.js";
+import type { PortalAssets } from "./portal.js";
 
 export interface ProvisioningTransportContext {
   protocomm: Protocomm;
@@ -19,6 +21,8 @@ export interface ProvisioningTransportContext {
   logger: Logger;
   /** ESP's session rules, or the guarded ones (see SessionPolicy). Default "esp". */
   sessionPolicy?: SessionPolicy;
+  /** The device has joined the user's network (the captive portal then lets phones go). Default: never. */
+  provisioned?: () => boolean;
 }
 
 export interface ProvisioningTransport {
@@ -36,12 +40,21 @@ export interface HttpProvisioningTransportOptions {
    * scaled: its clients are real programs on a real network (esp_prov, a phone), not part of the simulation.
    */
   clock?: Clock;
+  /**
+   * Serve this captive portal (the page at GET /, its assets, the OS probes) beside the POST endpoints.
+   * Default: none, and GET is refused exactly as ESP-IDF's httpd refuses it.
+   */
+  portal?: PortalAssets;
 }
+
+/** A browser opens several connections for one page; one socket (ESP's default) would purge them in turn. */
+const PORTAL_CONNECTIONS = 6;
 
 /** The HTTP transport of ESP-IDF's protocomm_httpd, with the session rules of the profile's release. */
 export class HttpProvisioningTransport implements ProvisioningTransport {
   readonly #listen: { host: string; port: number };
   readonly #clock: Clock;
+  readonly #portal: PortalAssets | undefined;
   #server: DeviceHttpServer | undefined;
   /** Where it listens once started (port 0 resolved). */
   address: { host: string; port: number } | undefined;
@@ -49,14 +62,13 @@ export class HttpProvisioningTransport implements ProvisioningTransport {
   constructor(options: HttpProvisioningTransportOptions) {
     this.#listen = options.listen;
     this.#clock = options.clock ?? realClock;
+    this.#portal = options.portal;
   }
 
-  async start({
-    protocomm,
-    rules,
-    logger,
-    sessionPolicy,
-  }: ProvisioningTransportContext): Promise<{ serviceName: string }> {
+  async start(context: ProvisioningTransportContext): Promise<{ serviceName: string }> {
+    const { protocomm, rules, logger, sessionPolicy } = context;
+    const portal = this.#portal;
+    let pageUrl = "/";
     const server = new DeviceHttpServer({
       protocomm,
       sessionPolicy: sessionPolicy ?? "esp",
@@ -64,8 +76,21 @@ export class HttpProvisioningTransport implements ProvisioningTransport {
       maxHeaderBytes: rules.maxHeaderBytes,
       clock: this.#clock,
       logger,
+      ...(portal !== undefined
+        ? {
+            ...(sessionPolicy === "guarded" ? {} : { maxConnections: PORTAL_CONNECTIONS }),
+            pages: portalPages({
+              assets: portal,
+              provisioned: context.provisioned ?? (() => false),
+              pageUrl: () => pageUrl,
+            }),
+          }
+        : {}),
     });
     this.address = await server.listen(this.#listen);
+    const reach = connectableAddress(this.address);
+    // Port 80 (a real SoftAP) is left out, as a phone's browser shows the address.
+    pageUrl = `http://${formatHostPort(reach).replace(/:80$/, "")}/`;
     this.#server = server;
     return { serviceName: formatHostPort(connectableAddress(this.address)) };
   }

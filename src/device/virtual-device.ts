@@ -17,6 +17,8 @@ import { randomMac } from "./identity.js";
 import { MemoryStateStore } from "./memory-store.js";
 import { HttpProvisioningTransport } from "./provisioning-transport.js";
 import type { StateStore } from "./store.js";
+import { loadPortalAssets } from "./portal-assets.js";
+import type { PortalAssets } from "./portal.js";
 
 export interface VirtualDeviceOptions extends Omit<DeviceParts, "radio" | "store" | "transports" | "clock"> {
   /** Where the HTTP server listens. Default 127.0.0.1:8080 (a real ESP32: 192.168.4.1:80). */
@@ -32,6 +34,11 @@ export interface VirtualDeviceOptions extends Omit<DeviceParts, "radio" | "store
   clock?: Clock;
   /** Multiplies every delay of the device and of the simulated radio (0.01 = a hundred times faster). Default 1. */
   timeScale?: number;
+  /**
+   * Serve the captive portal page beside the POST endpoints (true = the built page from dist/portal). Default
+   * false on the simulated radio: GET then behaves exactly as ESP-IDF's httpd.
+   */
+  portal?: boolean | PortalAssets;
 }
 
 export interface RunningVirtualDevice extends RunningDevice {
@@ -49,6 +56,7 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     environment,
     radio: givenRadio,
     timeScale = 1,
+    portal = false,
     ...rest
   } = options;
   if (!Number.isFinite(timeScale) || timeScale < 0) {
@@ -61,6 +69,8 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     (stateDir !== undefined ? new FileStateStore({ dir: stateDir, logger }) : new MemoryStateStore());
   // The simulated radio's MAC is drawn once and kept with the state, as an ESP32's is burnt into eFuse: the
   // SoftAP name (PROV_ + its last three bytes) stays the same across restarts.
+  // Loaded before anything starts, so a missing build leaves nothing running.
+  const portalAssets = portal === true ? await loadPortalAssets() : portal === false ? undefined : portal;
   let mac = (await store.load()).mac;
   if (mac === undefined && givenRadio === undefined) {
     mac = randomMac();
@@ -68,7 +78,10 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   }
   const radio =
     givenRadio ?? new SimulatedRadio({ mac: mac!, ...(environment ? { environment } : {}), clock, logger });
-  const http = new HttpProvisioningTransport({ listen: listen ?? DEFAULT_LISTEN });
+  const http = new HttpProvisioningTransport({
+    listen: listen ?? DEFAULT_LISTEN,
+    ...(portalAssets !== undefined ? { portal: portalAssets } : {}),
+  });
   let device: RunningDevice;
   try {
     device = await createDevice({ ...rest, radio, store, transports: [http], clock, logger });

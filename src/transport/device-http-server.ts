@@ -23,7 +23,8 @@ import {
   type HttpErrorStatus,
   type RequestHead,
 } from "./http-request-head.js";
-import { errorResponse, successResponse } from "./http-responses.js";
+import { errorResponse, pageResponse, successResponse } from "./http-responses.js";
+import type { PageReply, PageRequest } from "./http-responses.js";
 
 /** protocomm_httpd refuses bodies over 4 KiB (MAX_REQ_BODY_LEN). */
 export const MAX_BODY_BYTES = 4096;
@@ -67,6 +68,12 @@ export interface DeviceHttpServerOptions {
   logger?: Logger;
   /** Session id source, full 32-bit range (esp_random()). Injectable for tests. */
   randomSessionId?: () => number;
+  /**
+   * Answers GET requests on paths that are not endpoints (a captive portal's page, assets and OS probes);
+   * undefined = no page there (404). Absent (default): GET is refused exactly as ESP's httpd refuses it.
+   * Pages never touch the protocomm session.
+   */
+  pages?: (request: PageRequest) => PageReply | undefined;
 }
 
 type ConnectionState = "head" | "body" | "busy" | "closed";
@@ -107,6 +114,7 @@ export class DeviceHttpServer {
   readonly #connections = new Map<number, Connection>();
   /** Most bytes buffered per connection before reading pauses: head limits plus one full body. */
   readonly #bufferBound: number;
+  readonly #pages: ((request: PageRequest) => PageReply | undefined) | undefined;
   #server: net.Server | undefined;
   #nextConnectionId = 1;
   #useCounter = 0;
@@ -135,6 +143,7 @@ export class DeviceHttpServer {
       randomId: options.randomSessionId ?? defaultRandomSessionId,
       logger: this.#logger,
     });
+    this.#pages = options.pages;
     this.#bufferBound = this.#limits.maxUriBytes + 64 + this.#limits.maxHeaderBytes + MAX_BODY_BYTES;
   }
 
@@ -286,6 +295,14 @@ export class DeviceHttpServer {
     const cut = head.uri.search(/[?#]/);
     const path = cut === -1 ? head.uri : head.uri.slice(0, cut);
     const registered = path.startsWith("/") && this.#protocomm.hasEndpoint(path.slice(1));
+    if (!registered && head.method === "GET" && this.#pages !== undefined) {
+      const page = this.#pages({ path, host: headerValue(head, "Host") });
+      if (page !== undefined) {
+        connection.socket.write(pageResponse(page));
+        this.#logger.debug("page served", { connection: connection.id, path, status: page.status });
+        return true;
+      }
+    }
     if (!registered) {
       this.#sendError(connection, 404, `no handler for ${path}`);
       return false;

@@ -31,3 +31,36 @@ export function errorResponse(status: HttpErrorStatus): Buffer {
     "latin1",
   );
 }
+
+/** A GET on a captive portal's page, asset or OS probe. */
+export interface PageRequest {
+  /** The path without query string. */
+  path: string;
+  /** The Host header as sent (a probe names the OS vendor's host; DNS on the SoftAP sent it here). */
+  host: string | undefined;
+}
+
+export interface PageReply {
+  status: 200 | 204 | 302 | 404;
+  /** Content-Type (omitted for 204 and 302). */
+  type?: string;
+  body?: Uint8Array | string;
+  /** Redirect target for 302. */
+  location?: string;
+}
+
+const PAGE_STATUS = { 200: "200 OK", 204: "204 No Content", 302: "302 Found", 404: "404 Not Found" } as const;
+
+/**
+ * A portal reply in the same plain layout as the device's others. no-store: a phone must not keep a probe's
+ * redirect or an old page after the device is provisioned (the probe must then reach the real internet).
+ */
+export function pageResponse(reply: PageReply): Buffer {
+  const body =
+    typeof reply.body === "string" ? Buffer.from(reply.body, "utf8") : Buffer.from(reply.body ?? []);
+  let head = `HTTP/1.1 ${PAGE_STATUS[reply.status]}\r\n`;
+  if (reply.type !== undefined) head += `Content-Type: ${reply.type}\r\n`;
+  if (reply.location !== undefined) head += `Location: ${reply.location}\r\n`;
+  head += `Cache-Control: no-store\r\nContent-Length: ${body.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, "latin1"), body]);
+}
