@@ -72,7 +72,7 @@ export function parseBssid(bssid: string | Uint8Array): Uint8Array {
   if (!/^[0-9a-fA-F]{12}$/.test(compact)) {
     throw new UsageError(`not a BSSID: ${JSON.stringify(bssid)}`, { hint: "write it as aa:bb:cc:dd:ee:ff" });
   }
-  return new Uint8Array(Buffer.from(compact, "hex"));
+  return Uint8Array.from({ length: 6 }, (_, i) => parseInt(compact.slice(2 * i, 2 * i + 2), 16));
 }
 
 export function checkChannel(channel: number): number {

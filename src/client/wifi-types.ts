@@ -51,10 +51,11 @@ export function decodeSsid(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return Buffer.from(bytes).toString("latin1");
+    // Without Buffer: this runs in the browser bundle too (the captive portal page).
+    return String.fromCharCode(...bytes);
   }
 }
 
 export function bssidHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex");
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
