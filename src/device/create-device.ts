@@ -232,6 +232,7 @@ export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
           logger,
           sessionPolicy,
           provisioned: () => provisioned.done,
+          deviceName: softApSsid,
         });
         started.push(transport);
         if (serviceName === "") serviceName = reach.serviceName;

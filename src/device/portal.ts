@@ -52,6 +52,8 @@ export interface PortalOptions {
   provisioned: () => boolean;
   /** Where redirects point: the device's own address, e.g. "http://192.168.4.1/" (known once listening). */
   pageUrl: () => string;
+  /** Shown as the page's title (the SoftAP SSID the user just joined); served as /portal/device.json. */
+  deviceName: string;
 }
 
 /** The DeviceHttpServer `pages` handler of a captive portal. */
@@ -60,6 +62,9 @@ export function portalPages(options: PortalOptions): (request: PageRequest) => P
     const asset = options.assets[path];
     if (asset !== undefined && (path === "/" || path.startsWith(PORTAL_PREFIX))) {
       return { status: 200, type: asset.type, body: asset.body };
+    }
+    if (path === `${PORTAL_PREFIX}device.json`) {
+      return { status: 200, type: "application/json", body: JSON.stringify({ name: options.deviceName }) };
     }
     const success = PROBE_SUCCESS[path];
     if (options.provisioned()) return success ?? { status: 404, type: "text/plain", body: "Not found" };

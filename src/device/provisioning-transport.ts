@@ -23,6 +23,8 @@ export interface ProvisioningTransportContext {
   sessionPolicy?: SessionPolicy;
   /** The device has joined the user's network (the captive portal then lets phones go). Default: never. */
   provisioned?: () => boolean;
+  /** The name a user knows the device by (its SoftAP SSID), shown by the portal page. */
+  deviceName?: string;
 }
 
 export interface ProvisioningTransport {
@@ -82,6 +84,7 @@ export class HttpProvisioningTransport implements ProvisioningTransport {
             pages: portalPages({
               assets: portal,
               provisioned: context.provisioned ?? (() => false),
+              deviceName: context.deviceName ?? "",
               pageUrl: () => pageUrl,
             }),
           }

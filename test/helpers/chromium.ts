@@ -15,7 +15,7 @@ import type { Page } from "playwright-core";
 export const CHROMIUM = "/usr/bin/chromium";
 export const INSECURE_HOST = "prov.test";
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
