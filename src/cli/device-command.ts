@@ -280,8 +280,12 @@ async function startNetworkManagerDevice(
     store: _store,
     radio: _radio,
     clock: _clock,
+    portal,
     ...parts
   } = options;
+  // The page is read before anything is set up on NetworkManager, so a missing build changes nothing there.
+  const { loadPortalAssets } = await import("../device/portal-assets.js");
+  const portalAssets = portal === true ? await loadPortalAssets() : portal === false ? undefined : portal;
   const radio = await nm.NetworkManagerRadio.open({
     apInterface: flags.apInterface ?? "wlan0",
     ...(flags.staInterface !== undefined ? { staInterface: flags.staInterface } : {}),
@@ -294,7 +298,10 @@ async function startNetworkManagerDevice(
       credentials,
       new FileStateStore({ dir: stateDir ?? DEFAULT_STATE_DIR, logger }),
     );
-    const http = new HttpProvisioningTransport({ listen: listen ?? { host: "192.168.4.1", port: 80 } });
+    const http = new HttpProvisioningTransport({
+      listen: listen ?? { host: "192.168.4.1", port: 80 },
+      ...(portalAssets !== undefined ? { portal: portalAssets } : {}),
+    });
     const device = await createDevice({ ...parts, radio, store, transports: [http], logger });
     const close = device.close.bind(device);
     return Object.assign(device, {

@@ -76,6 +76,11 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
       if (device.child.exitCode === null) device.child.kill("SIGKILL");
     });
     const [, serviceName] = await device.waitFor(/Service name: (127\.0\.0\.1:\d+)/);
+    // On a real radio the captive portal is on by default: the page is served beside the endpoints.
+    const page = await fetch(`http://${serviceName}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+    await page.arrayBuffer();
     const scan = await runCli(
       [
         "scan",
