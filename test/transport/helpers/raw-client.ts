@@ -1,4 +1,5 @@
 /** A raw TCP client for byte-exact tests of the device server (undici style: write bytes, read bytes). */
+import { post } from "../../../src/conformance/wire.js";
 import net from "node:net";
 
 export class RawClient {
@@ -88,20 +89,14 @@ export class RawClient {
   }
 }
 
-/** A request exactly as esp_prov sends it (protocol.md §2.4). */
+/** A request exactly as esp_prov sends it (protocol.md §2.4): the conformance checker's own request builder. */
 export function espProvRequest(
   endpoint: string,
   body: string | Uint8Array,
   cookie?: string,
   host = "127.0.0.1:80",
 ): Buffer {
-  const payload = typeof body === "string" ? Buffer.from(body, "latin1") : Buffer.from(body);
-  const head =
-    `POST /${endpoint} HTTP/1.1\r\nHost: ${host}\r\nAccept-Encoding: identity\r\n` +
-    `Content-Length: ${payload.length}\r\nContent-type: application/x-www-form-urlencoded\r\nAccept: text/plain\r\n` +
-    (cookie === undefined ? "" : `Cookie: ${cookie}\r\n`) +
-    "\r\n";
-  return Buffer.concat([Buffer.from(head, "latin1"), payload]);
+  return post(host, endpoint, body, cookie);
 }
 
 export function okResponse(body: string, cookie?: string): string {

@@ -1,0 +1,51 @@
+// The one Clock: virtual time moves only when advanced and fires timers in order (including ones scheduled by
+// a firing timer within the window); scaled time multiplies delays and speeds now() up by the same factor.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { VirtualClock, realClock, scaledClock } from "../../src/clock.js";
+import { AbortedError } from "../../src/errors.js";
+
+test("VirtualClock: timers fire in time order when advanced, chained ones too; cancel and abort work", async () => {
+  const clock = new VirtualClock();
+  const fired: string[] = [];
+  clock.setTimer(300, () => fired.push("c@" + clock.now()));
+  clock.setTimer(100, () => {
+    fired.push("a@" + clock.now());
+    clock.setTimer(50, () => fired.push("b@" + clock.now()));
+  });
+  const cancel = clock.setTimer(200, () => fired.push("cancelled"));
+  cancel();
+  await clock.advance(299);
+  assert.deepEqual(fired, ["a@100", "b@150"]);
+  assert.equal(clock.now(), 299);
+  await clock.advance(1);
+  assert.deepEqual(fired, ["a@100", "b@150", "c@300"]);
+  assert.equal(clock.pending, 0);
+
+  const slept = clock.sleep(1000).then(() => clock.now());
+  await clock.advance(1000);
+  assert.equal(await slept, 1300);
+  const controller = new AbortController();
+  const aborted = clock.sleep(10, controller.signal);
+  controller.abort();
+  await assert.rejects(aborted, AbortedError);
+  assert.equal(clock.pending, 0, "an aborted sleep leaves no timer behind");
+});
+
+test("scaledClock: delays × scale, now() runs 1/scale as fast; 1 is the base clock itself", () => {
+  let t = 1000;
+  const delays: number[] = [];
+  const base = {
+    now: () => t,
+    setTimer: (ms: number) => (delays.push(ms), () => {}),
+    sleep: realClock.sleep,
+  };
+  const fast = scaledClock(0.01, base);
+  fast.setTimer(5000, () => {});
+  assert.deepEqual(delays, [50]);
+  const before = fast.now();
+  t += 10;
+  assert.equal(fast.now() - before, 1000, "10 ms of base time is 1000 ms of scaled time");
+  assert.equal(scaledClock(1, base), base);
+  assert.throws(() => scaledClock(-1), RangeError);
+});
