@@ -284,8 +284,8 @@ async function startNetworkManagerDevice(
     ...parts
   } = options;
   // The page is read before anything is set up on NetworkManager, so a missing build changes nothing there.
-  const { loadPortalAssets } = await import("../device/portal-assets.js");
-  const portalAssets = portal === true ? await loadPortalAssets() : portal === false ? undefined : portal;
+  const { portalAssetsFor } = await import("../device/portal-assets.js");
+  const portalAssets = await portalAssetsFor(portal);
   const radio = await nm.NetworkManagerRadio.open({
     apInterface: flags.apInterface ?? "wlan0",
     ...(flags.staInterface !== undefined ? { staInterface: flags.staInterface } : {}),

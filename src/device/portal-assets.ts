@@ -41,3 +41,11 @@ export async function loadPortalAssets(dir?: string): Promise<PortalAssets> {
     hint: "run `npm run build` (it writes dist/portal/), or start the device without --portal",
   });
 }
+
+/** The `portal` option of a device: true = the built page, false/undefined = none, or assets given directly. */
+export async function portalAssetsFor(
+  option: boolean | PortalAssets | undefined,
+): Promise<PortalAssets | undefined> {
+  if (option === true) return loadPortalAssets();
+  return option === false || option === undefined ? undefined : option;
+}

@@ -17,7 +17,7 @@ import { randomMac } from "./identity.js";
 import { MemoryStateStore } from "./memory-store.js";
 import { HttpProvisioningTransport } from "./provisioning-transport.js";
 import type { StateStore } from "./store.js";
-import { loadPortalAssets } from "./portal-assets.js";
+import { portalAssetsFor } from "./portal-assets.js";
 import type { PortalAssets } from "./portal.js";
 
 export interface VirtualDeviceOptions extends Omit<DeviceParts, "radio" | "store" | "transports" | "clock"> {
@@ -67,14 +67,15 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   const store: StateStore =
     givenStore ??
     (stateDir !== undefined ? new FileStateStore({ dir: stateDir, logger }) : new MemoryStateStore());
+  // Loaded before anything starts, so a missing build leaves nothing running.
+  const portalAssets = await portalAssetsFor(portal);
   // The simulated radio's MAC is drawn once and kept with the state, as an ESP32's is burnt into eFuse: the
   // SoftAP name (PROV_ + its last three bytes) stays the same across restarts.
-  // Loaded before anything starts, so a missing build leaves nothing running.
-  const portalAssets = portal === true ? await loadPortalAssets() : portal === false ? undefined : portal;
-  let mac = (await store.load()).mac;
+  const saved = await store.load();
+  let mac = saved.mac;
   if (mac === undefined && givenRadio === undefined) {
     mac = randomMac();
-    await store.save({ ...(await store.load()), mac });
+    await store.save({ ...saved, mac });
   }
   const radio =
     givenRadio ?? new SimulatedRadio({ mac: mac!, ...(environment ? { environment } : {}), clock, logger });
