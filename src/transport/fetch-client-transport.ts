@@ -15,7 +15,7 @@
  */
 import { AbortedError, ErrorCodes, TimeoutError, TransportError, UsageError } from "../errors.js";
 import { childLogger, defaultLogger, type Logger } from "../logger.js";
-import { CLOSED_HINT, httpStatusError } from "./http-status.js";
+import { CLOSED_HINT, httpStatusError, unreachableReason } from "./http-status.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS, type ClientTransport } from "./types.js";
 
 export interface FetchClientTransportOptions {
@@ -30,17 +30,6 @@ export interface FetchClientTransportOptions {
   fetch?: typeof globalThis.fetch;
   logger?: Logger;
 }
-
-/** Error codes Node's fetch puts on the cause when the TCP connection was never made. */
-const NOT_CONNECTED = new Set([
-  "ECONNREFUSED",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
 
 const UNREACHABLE_HINT = "join the device's SoftAP (PROV_XXXXXX) first, and check the device's address";
 function causeCode(error: unknown): string | undefined {
@@ -145,8 +134,9 @@ export class FetchClientTransport implements ClientTransport {
     }
     if (signal?.aborted) return new AbortedError(`request to /${endpoint} aborted`);
     const code = causeCode(cause);
-    if (code !== undefined && NOT_CONNECTED.has(code)) {
-      return new TransportError(`cannot reach ${this.target}: ${code}`, { cause, hint: UNREACHABLE_HINT });
+    const reason = unreachableReason(code, this.target);
+    if (reason !== undefined) {
+      return new TransportError(`cannot reach ${this.target}: ${reason}`, { cause, hint: UNREACHABLE_HINT });
     }
     return new TransportError(`${this.target} closed the connection without replying to /${endpoint}`, {
       code: ErrorCodes.CLOSED_WITHOUT_REPLY,

@@ -11,7 +11,7 @@ import http from "node:http";
 import { AbortedError, ErrorCodes, TimeoutError, TransportError } from "../errors.js";
 import { childLogger, defaultLogger, type Logger } from "../logger.js";
 import { formatHostPort, parseHostPort } from "./host-port.js";
-import { CLOSED_HINT, httpStatusError } from "./http-status.js";
+import { CLOSED_HINT, httpStatusError, unreachableReason } from "./http-status.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, type ClientTransport } from "./types.js";
 
 export interface HttpClientTransportOptions {
@@ -29,16 +29,6 @@ export interface HttpClientTransportOptions {
 const UNREACHABLE_HINT =
   "join the device's Wi-Fi access point (its SoftAP, PROV_XXXXXX) with this computer first, and check " +
   "--service_name (ESP devices answer at 192.168.4.1:80)";
-/** Plain words for the errno of a connection that never opened. */
-const UNREACHABLE_REASONS: Record<string, (host: string) => string> = {
-  ENETUNREACH: () => "no route to it (network unreachable); this computer is not on the device's network",
-  EHOSTUNREACH: () => "no route to it (host unreachable); this computer is not on the device's network",
-  ECONNREFUSED: () => "nothing is listening there (connection refused)",
-  ETIMEDOUT: () => "the connection attempt timed out",
-  EADDRNOTAVAIL: () => "the address is not usable from this computer",
-  ENOTFOUND: (host) => `cannot resolve ${host}`,
-  EAI_AGAIN: (host) => `cannot resolve ${host} (name lookup failed)`,
-};
 export class HttpClientTransport implements ClientTransport {
   readonly target: string;
   readonly #serviceName: string;
@@ -226,7 +216,7 @@ export class HttpClientTransport implements ClientTransport {
   }
 
   #unreachableError(cause: NodeJS.ErrnoException): TransportError {
-    const reason = UNREACHABLE_REASONS[cause.code ?? ""]?.(this.#host) ?? cause.message;
+    const reason = unreachableReason(cause.code, this.#host) ?? cause.message;
     return new TransportError(`cannot reach ${this.#serviceName}: ${reason}`, {
       cause,
       hint: UNREACHABLE_HINT,

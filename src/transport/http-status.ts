@@ -24,3 +24,20 @@ export function httpStatusError(
 export const CLOSED_HINT =
   "the device closes the connection without a reply when a request fails: wrong proof of possession or " +
   "SRP password, a session taken over by another client, or a device that rebooted or finished provisioning";
+
+/** Plain words for the error code of a connection that never opened (Node's errno, or undici's on fetch). */
+const UNREACHABLE_REASONS: Record<string, (host: string) => string> = {
+  ENETUNREACH: () => "no route to it (network unreachable); this computer is not on the device's network",
+  EHOSTUNREACH: () => "no route to it (host unreachable); this computer is not on the device's network",
+  ECONNREFUSED: () => "nothing is listening there (connection refused)",
+  ETIMEDOUT: () => "the connection attempt timed out",
+  UND_ERR_CONNECT_TIMEOUT: () => "the connection attempt timed out",
+  EADDRNOTAVAIL: () => "the address is not usable from this computer",
+  ENOTFOUND: (host) => `cannot resolve ${host}`,
+  EAI_AGAIN: (host) => `cannot resolve ${host} (name lookup failed)`,
+};
+
+/** Why the connection never opened, in words, or undefined when `code` is not a connect failure. */
+export function unreachableReason(code: string | undefined, host: string): string | undefined {
+  return code === undefined ? undefined : UNREACHABLE_REASONS[code]?.(host);
+}
