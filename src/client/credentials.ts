@@ -29,7 +29,10 @@ export function checkSsid(ssid: string | Uint8Array): Uint8Array {
 }
 
 /**
- * WPA passphrase rules: empty for an open network, 8–63 BYTES of UTF-8, or exactly 64 hex digits (a raw PSK).
+ * WPA passphrase rules: empty for an open network, or 8–63 BYTES of UTF-8. 802.11 also allows a raw key of 64 hex
+ * digits, but no provisioning device takes one: wifi_config.c (ESP-IDF v4.0–v5.5) and network_config.c
+ * (network_provisioning) refuse a passphrase of sizeof(wifi_sta_config_t.password) = 64 bytes or more with
+ * InvalidArgument, so we say so before anything is sent.
  * 802.11i asks for printable ASCII, but the PSK is derived from the bytes (PBKDF2) and ESP-IDF takes bytes:
  * wifi_config.c copies `passphrase` into wifi_sta_config_t.password as sent and only refuses 64 bytes or
  * more, and esp_prov sends its argument's UTF-8 bytes. Routers that allow non-ASCII passphrases store them as
@@ -38,7 +41,14 @@ export function checkSsid(ssid: string | Uint8Array): Uint8Array {
  */
 export function checkPassphrase(passphrase: string): Uint8Array {
   if (passphrase === "") return new Uint8Array(0);
-  if (passphrase.length === 64 && /^[0-9a-fA-F]{64}$/.test(passphrase)) return utf8.encode(passphrase);
+  if (/^[0-9a-fA-F]{64}$/.test(passphrase)) {
+    throw new UsageError(
+      "the passphrase is 64 hex digits, a raw WPA key; provisioning devices take at most 63 bytes",
+      {
+        hint: "give the network's passphrase (8–63 characters) instead of its raw key",
+      },
+    );
+  }
   // eslint-disable-next-line no-control-regex -- looking for control characters is the point
   if (/[\u0000-\u001f\u007f-\u009f]/.test(passphrase)) {
     throw new UsageError("the passphrase contains a control character (a tab, a newline…)", {
@@ -54,9 +64,7 @@ export function checkPassphrase(passphrase: string): Uint8Array {
       hint:
         bytes.length > 63 && bytes.length !== chars
           ? "characters beyond ASCII take 2–4 bytes each in UTF-8, which is what the device receives; use a shorter passphrase"
-          : passphrase.length === 64
-            ? "64 characters are only allowed as a raw key of 64 hex digits"
-            : "check the passphrase, or pass --passphrase '' for an open network",
+          : "check the passphrase, or pass --passphrase '' for an open network",
     });
   }
   return bytes;

@@ -1,7 +1,8 @@
 /**
  * What a device announces on `proto-ver` (protocol.md §3.3), parsed into one typed shape for every firmware
  * generation we must talk to:
- * - v5.5 (and back-ports): JSON with `prov.sec_ver` and `prov.sec_patch_ver`;
+ * - v5.4.1 on, and the back-ports v5.0.9, v5.1.7, v5.2.6, v5.3.3 (components/protocomm/src/common/protocomm.c
+ *   at those tags): JSON with `prov.sec_ver` and `prov.sec_patch_ver`;
  * - v5.0–v5.4.0: JSON with `sec_ver` but no `sec_patch_ver` (sec2 then uses a fixed nonce ⇒ patch 0);
  * - v4.x manager: JSON without `sec_ver`/`sec_patch_ver` (security is inferred from `cap`);
  * - v4.0 softap_prov example: the plain string `V0.1`;
@@ -41,8 +42,11 @@ export interface DeviceVersion {
 /** Which firmware generation the reply looks like; useful in summaries and diagnostics. */
 export type VersionGeneration =
   | "idf-v6.0" // network_provisioning: "netprov-…" version or wifi_prov/thread_prov caps
-  | "idf-v5.5" // sec_patch_ver present
-  | "idf-v5.0" // sec_ver present, sec_patch_ver absent
+  // sec_patch_ver present: v5.4.1 on, or a back-port release (v5.0.9, v5.1.7, v5.2.6, v5.3.3 on their branches).
+  // The reply cannot tell those apart, so the label names the range, not one release.
+  | "idf-v5.4.1+"
+  // sec_ver present, sec_patch_ver absent: v5.0 to v5.4.0 (before the back-ports), sec2 with patch 0.
+  | "idf-v5.0-v5.4.0"
   | "idf-v4.x" // JSON without sec_ver
   | "idf-v4.0-example" // plain V0.1
   | "unknown";
@@ -108,8 +112,8 @@ export function versionGeneration(v: DeviceVersion): VersionGeneration {
     v.capabilities.includes("thread_prov")
   )
     return "idf-v6.0";
-  if (v.securityPatchVersion !== undefined) return "idf-v5.5";
-  if (v.securityVersion !== undefined) return "idf-v5.0";
+  if (v.securityPatchVersion !== undefined) return "idf-v5.4.1+";
+  if (v.securityVersion !== undefined) return "idf-v5.0-v5.4.0";
   return "idf-v4.x";
 }
 

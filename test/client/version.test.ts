@@ -21,7 +21,7 @@ test("v5.5 JSON: sec_ver, sec_patch_ver, caps", () => {
   assert.equal(v.securityVersion, 2);
   assert.equal(v.securityPatchVersion, 1);
   assert.deepEqual(v.capabilities, ["wifi_scan"]);
-  assert.equal(versionGeneration(v), "idf-v5.5");
+  assert.equal(versionGeneration(v), "idf-v5.4.1+");
   assert.ok(supportsScan(v));
   const s0 = parseDeviceVersion(vs.mgr_sec0!);
   assert.deepEqual(s0.capabilities, ["no_sec", "wifi_scan"]);
@@ -36,7 +36,7 @@ test("application entries are kept in document order", () => {
 test("v5.0 JSON without sec_patch_ver and v4.x JSON without sec_ver", () => {
   const v50 = parseDeviceVersion('{"prov":{"ver":"v1.1","sec_ver":2,"cap":["wifi_scan"]}}');
   assert.equal(v50.securityPatchVersion, undefined);
-  assert.equal(versionGeneration(v50), "idf-v5.0");
+  assert.equal(versionGeneration(v50), "idf-v5.0-v5.4.0");
   const v4 = parseDeviceVersion(
     '{\n\t"prov":\t{\n\t\t"ver":\t"v1.1",\n\t\t"cap":\t["no_pop", "wifi_scan"]\n\t}\n}',
   );
