@@ -90,25 +90,38 @@ test("drop right after connect: 'connected' is reported only after the radio rea
     environment({ dropAfterConnectMs: 200_000 }) /* 200 ms at timeScale 0.001 */,
     async (device, radio) => {
       const seen: string[] = [];
-      radio.onEvent((e) => seen.push(e.type));
+      // Waits on the radio's own event rather than polling: the drop is scheduled on the radio's clock.
+      const dropped = new Promise<void>((resolve) =>
+        radio.onEvent((e) => {
+          seen.push(e.type);
+          if (e.type === "disconnected") resolve();
+        }),
+      );
       const client = await apply(device.serviceName);
       const outcome = await client.waitForConnection({ timeoutMs: 5000, backoff: FAST });
       assert.ok(seen.includes("connected"), "the radio really connected before Connected was reported");
       assert.equal(outcome.state, "connected");
       // The service stops after Connected was reported (autoStop); the radio saw the drop (200 BEACON_TIMEOUT).
-      const end = Date.now() + 15_000;
-      while (!seen.includes("disconnected") && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+      await dropped;
       assert.ok(seen.includes("disconnected"), "the drop happened");
       await client.close().catch(() => undefined);
     },
   );
 });
 
-test("drop at once after every connect: the wait ends ('failed' after the retries, or a 'connected' it saw)", async () => {
+test("drop at once after every connect: the wait ends ('failed', a 'connected' it saw, or the service gone)", async () => {
   await withDevice(environment({ dropAfterConnectMs: 1 }), async (device) => {
     const client = await apply(device.serviceName);
     const outcome = await client.waitForConnection({ timeoutMs: 5000, backoff: FAST });
-    assert.ok(outcome.state === "failed" || outcome.state === "connected", JSON.stringify(outcome));
+    // Each connect reaches SUCCESS, which arms the auto-stop timer, and a later drop does not disarm it
+    // (wifi_provisioning v5.5 manager.c: GOT_IP starts autostop_timer; STA_DISCONNECTED never stops it). At
+    // timeScale 0.001 the 30 s timer is 30 ms, so when no poll happened to see the short 'connected' the
+    // service is gone by the next one: the client says so ("stopped answering"), which also ends the wait.
+    const serviceGone = outcome.state === "unknown" && /stopped answering/.test(outcome.why);
+    assert.ok(
+      outcome.state === "failed" || outcome.state === "connected" || serviceGone,
+      JSON.stringify(outcome),
+    );
     await client.close().catch(() => undefined);
   });
 });
