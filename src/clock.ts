@@ -95,6 +95,13 @@ export class VirtualClock implements Clock {
     return this.#timers.size;
   }
 
+  /** When the earliest pending timer is due (clock time), or undefined when none is pending. */
+  get nextDue(): number | undefined {
+    let at: number | undefined;
+    for (const t of this.#timers) if (at === undefined || t.at < at) at = t.at;
+    return at;
+  }
+
   /** Moves time forward by `ms`, firing what falls due. */
   async advance(ms: number): Promise<void> {
     const target = this.#now + Math.max(0, ms);

@@ -49,3 +49,15 @@ test("scaledClock: delays × scale, now() runs 1/scale as fast; 1 is the base cl
   assert.equal(scaledClock(1, base), base);
   assert.throws(() => scaledClock(-1), RangeError);
 });
+
+test("VirtualClock.nextDue: the earliest pending timer's time, undefined when none", async () => {
+  const clock = new VirtualClock();
+  assert.equal(clock.nextDue, undefined);
+  const cancel = clock.setTimer(50, () => {});
+  clock.setTimer(20, () => {});
+  assert.equal(clock.nextDue, 20);
+  await clock.advance(30);
+  assert.equal(clock.nextDue, 50);
+  cancel();
+  assert.equal(clock.nextDue, undefined);
+});

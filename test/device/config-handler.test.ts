@@ -13,7 +13,7 @@ import {
 } from "../../src/proto/index.js";
 import { ProtocolError } from "../../src/errors.js";
 import { hex, loadVector, unhex } from "../helpers/vectors.js";
-import { rig, until } from "./helpers.js";
+import { rig } from "./helpers.js";
 import type { Rig } from "./helpers.js";
 import { HOME } from "./scripted-radio.js";
 
@@ -49,7 +49,7 @@ async function provision(r: Rig, ssid = "myssid", pass = "mypassword") {
   assert.equal(hex(await r.config(APPLY)), v("RespApplyConfig_Success"));
 }
 
-const settled = (r: Rig) => until(() => r.manager.stationState !== "connecting", "station outcome");
+const settled = (r: Rig) => r.until(() => r.manager.stationState !== "connecting", "station outcome");
 
 test("GetStatus before any Apply reads Connecting with no oneof member", async () => {
   const r = rig();
@@ -180,7 +180,7 @@ for (const [profile, reason] of [
     const r = rig({ compat: profile, connAttempts: 0 });
     r.radio.forced.push(reason, reason);
     await provision(r);
-    await until(() => r.radio.connects.length >= 3, "two reconnects");
+    await r.until(() => r.radio.connects.length >= 3, "two reconnects");
     await settled(r);
     assert.equal(r.manager.stationState, "connected", "third attempt succeeds");
     // The manager read FAIL in between, which only matters for CtrlReset (§8.2).
@@ -196,7 +196,7 @@ test("attempt_failed sequence with connAttempts 4: remaining 3, 2, 1, then Conne
     // Each attempt fails with NO_AP_FOUND; the test samples GetStatus after each one.
   };
   await provision(r);
-  await until(() => r.radio.connects.length === 1, "first attempt");
+  await r.until(() => r.radio.connects.length === 1, "first attempt");
   for (let i = 1; i <= 4; i++) {
     r.radio.emit({ type: "disconnected", reason: 201 });
     const reply = await r.config(GET_STATUS);
@@ -221,7 +221,7 @@ test("with an attempt limit, an unmapped final reason keeps the stored reason (i
   r.radio.forced.push(205, 205);
   await provision(r);
   await settled(r);
-  await until(() => r.manager.stationState === "disconnected", "final failure");
+  await r.until(() => r.manager.stationState === "disconnected", "final failure");
   assert.equal(hex(await r.config(GET_STATUS)), v("RespGetStatus_Failed_AuthError"));
 });
 
@@ -236,10 +236,10 @@ test("idf-v4.0: no attempt_failed, Apply repeatable and connects without delay",
     "first failure is final",
   );
   await provision(r);
-  await until(() => r.manager.stationState === "connected", "connected");
+  await r.until(() => r.manager.stationState === "connected", "connected");
   await provision(r);
   assert.equal(r.radio.connects.length >= 2, true);
-  await until(() => r.manager.stationState === "connected", "connected again");
+  await r.until(() => r.manager.stationState === "connected", "connected again");
   assert.equal(
     hex(await r.config(APPLY)),
     v("RespApplyConfig_InternalError"),
@@ -253,7 +253,7 @@ test("a rejected connect() counts as a failed attempt instead of hanging in Conn
     throw new Error("radio busy");
   };
   await provision(r);
-  await until(() => r.manager.stationState === "disconnected", "failure");
+  await r.until(() => r.manager.stationState === "disconnected", "failure");
   assert.equal(hex(await r.config(GET_STATUS)), v("RespGetStatus_Failed_AuthError"));
 });
 
@@ -307,7 +307,7 @@ for (const profile of ["idf-v5.4.1", "idf-v6.0"] as const) {
       r.radio.connects.push(config);
     };
     await provision(r);
-    await until(() => r.radio.connects.length === 1, "first attempt");
+    await r.until(() => r.radio.connects.length === 1, "first attempt");
     r.radio.emit({ type: "disconnected", reason: 15 });
     const s = await status(r);
     assert.equal(s.staState, WifiStationState.Connecting);

@@ -1,5 +1,5 @@
 /** Shared pieces of the device tests: a tiny in-memory store, waiting, and plaintext request builders. */
-import { scaledClock } from "../../src/clock.js";
+import { VirtualClock } from "../../src/clock.js";
 import { ProvisioningManager } from "../../src/device/manager.js";
 import type { ProvisioningManagerOptions } from "../../src/device/manager.js";
 import type { DeviceState, StateStore } from "../../src/device/store.js";
@@ -26,16 +26,34 @@ export class RecordingStore implements StateStore {
   }
 }
 
-export async function until(check: () => boolean, what = "condition", timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
+/**
+ * Runs the rig's virtual clock, one due timer at a time, until `check` holds. Nothing here waits in real time:
+ * the manager, the scripted radio and the in-memory store only ever wait on this clock or on promise jobs.
+ * Fails when nothing is left to happen or `limitMs` of virtual time has passed.
+ */
+export async function runUntil(
+  clock: VirtualClock,
+  check: () => boolean,
+  what = "condition",
+  limitMs = 3_600_000,
+): Promise<void> {
+  const limit = clock.now() + limitMs;
+  for (;;) {
+    await clock.advance(0); // lets pending promise jobs run
+    if (check()) return;
+    const next = clock.nextDue;
+    if (next === undefined) throw new Error(`${what}: nothing left to happen, and it never held`);
+    if (next > limit) throw new Error(`${what}: not within ${limitMs} ms of device time`);
+    await clock.advance(next - clock.now());
   }
 }
 
 export interface Rig {
   manager: ProvisioningManager;
+  /** The device's time: moves only through `until` or `clock.advance`. */
+  clock: VirtualClock;
+  /** Moves device time until `check` holds (see runUntil). */
+  until: (check: () => boolean, what?: string) => Promise<void>;
   radio: ScriptedRadio;
   store: RecordingStore;
   config: (body: Uint8Array) => Promise<Uint8Array>;
@@ -48,14 +66,17 @@ const call = (handler: EndpointHandler, endpoint: string) => async (body: Uint8A
   handler(body, ctx(endpoint));
 
 export function rig(
-  { timeScale = 0.001, ...options }: Partial<ProvisioningManagerOptions> & { timeScale?: number } = {},
+  options: Partial<ProvisioningManagerOptions> = {},
   networks: ScriptedNetwork[] = [HOME],
 ): Rig {
-  const radio = new ScriptedRadio(networks);
+  const clock = new VirtualClock();
+  const radio = new ScriptedRadio(networks, clock);
   const store = new RecordingStore();
-  const manager = new ProvisioningManager({ radio, store, clock: scaledClock(timeScale), ...options });
+  const manager = new ProvisioningManager({ radio, store, clock, ...options });
   return {
     manager,
+    clock,
+    until: (check, what) => runUntil(clock, check, what),
     radio,
     store,
     config: call(createConfigHandler(manager), "prov-config"),

@@ -15,7 +15,7 @@ import { ProtocolError } from "../../src/errors.js";
 import { createCustomDataHandler } from "../../src/device/custom-data-handler.js";
 import type { ManagerEvent } from "../../src/device/manager.js";
 import { hex, loadVector, unhex } from "../helpers/vectors.js";
-import { rig, until } from "./helpers.js";
+import { rig } from "./helpers.js";
 import type { Rig } from "./helpers.js";
 import type { ScriptedNetwork } from "./scripted-radio.js";
 import { HOME } from "./scripted-radio.js";
@@ -125,7 +125,7 @@ test("non-blocking scan returns at once; status shows it running, then finished"
   assert.equal(hex(await r.scan(scanStart(true))), scanV("RespScanStart"));
   assert.equal(r.radio.scans.length, 1);
   open();
-  await until(() => r.manager.scanStatus().finished, "scan end");
+  await r.until(() => r.manager.scanStatus().finished, "scan end");
   st = decode(WiFiScanPayloadSchema, await r.scan(scanStatus));
   assert.deepEqual(st.payload.value, { $typeName: "RespScanStatus", scanFinished: true, resultCount: 1 });
 });
@@ -171,21 +171,21 @@ test("CtrlReset outside FAIL answers InternalError", async () => {
   assert.equal(hex(await r.ctrl(RESET)), ctrlV("RespCtrlReset_InternalError"), "STARTED");
   await provision(r);
   assert.equal(hex(await r.ctrl(RESET)), ctrlV("RespCtrlReset_InternalError"), "CRED_RECV");
-  await until(() => r.manager.state === "success", "success");
+  await r.until(() => r.manager.state === "success", "success");
   assert.equal(hex(await r.ctrl(RESET)), ctrlV("RespCtrlReset_InternalError"), "SUCCESS");
 });
 
 test("CtrlReset after a failure: erases stored credentials, failure still reported, new Apply accepted", async () => {
   const r = rig({ connAttempts: 1, autoStopMs: false });
   await provision(r, "wrong");
-  await until(() => r.manager.state === "fail", "failure");
+  await r.until(() => r.manager.state === "fail", "failure");
   assert.ok(r.store.state.credentials);
   assert.equal(hex(await r.ctrl(RESET)), ctrlV("RespCtrlReset_Success"));
   assert.equal(r.store.state.credentials, undefined);
   assert.equal(r.manager.state, "started");
   assert.equal(hex(await r.config(GET_STATUS)), cfgV("RespGetStatus_Failed_AuthError"));
   await provision(r);
-  await until(() => r.manager.stationState === "connected", "connected");
+  await r.until(() => r.manager.stationState === "connected", "connected");
   assert.equal(hex(await r.config(GET_STATUS)), cfgV("RespGetStatus_Connected"));
 });
 
@@ -199,11 +199,11 @@ for (const [profile, connectsAfterSecondRun] of [
     // zeroes it in network_prov_mgr_reset_wifi_sm_state_on_failure().
     const r = rig({ compat: profile, connAttempts: 2, autoStopMs: false });
     await provision(r, "wrong");
-    await until(() => r.manager.state === "fail", "first failure");
+    await r.until(() => r.manager.state === "fail", "first failure");
     assert.equal(r.radio.connects.length, 2);
     assert.equal(hex(await r.ctrl(RESET)), ctrlV("RespCtrlReset_Success"));
     await provision(r, "wrong");
-    await until(() => r.manager.state === "fail", "second failure");
+    await r.until(() => r.manager.state === "fail", "second failure");
     assert.equal(r.radio.connects.length, connectsAfterSecondRun);
   });
 }
@@ -226,13 +226,13 @@ test("CtrlReprov with auto-stop disabled: back to STARTED, flash keeps the old c
   const events: ManagerEvent["type"][] = [];
   r.manager.onEvent((e) => events.push(e.type));
   await provision(r);
-  await until(() => r.manager.state === "success", "success");
+  await r.until(() => r.manager.state === "success", "success");
   assert.equal(hex(await r.ctrl(REPROV)), ctrlV("RespCtrlReprov_Success"));
   assert.equal(r.manager.state, "started");
   assert.equal(r.radio.disconnects, 1);
   assert.ok(r.store.state.credentials, "only the RAM config is blanked");
   await provision(r);
-  await until(() => r.manager.state === "success", "success again");
+  await r.until(() => r.manager.state === "success", "success again");
   assert.deepEqual(events, ["cred-recv", "cred-success", "reprovision", "cred-recv", "cred-success"]);
   assert.equal(r.radio.connects.length, 2);
 });
@@ -247,48 +247,48 @@ test("malformed prov-ctrl requests throw", async () => {
 // ---- end of provisioning (§8.4) ----
 
 test("v5.5: the GetStatus that reports Connected schedules the stop after autoStopMs", async () => {
-  const r = rig({ autoStopMs: 1000, stopAfterGotIpMs: 1_000_000, timeScale: 0.002 });
+  const r = rig({ autoStopMs: 1000, stopAfterGotIpMs: 1_000_000 });
   const stops: ManagerEvent[] = [];
   r.manager.onEvent((e) => e.type === "stop-requested" && stops.push(e));
   await provision(r);
-  await until(() => r.manager.state === "success", "success");
-  await new Promise((res) => setTimeout(res, 20));
+  await r.until(() => r.manager.state === "success", "success");
+  await r.clock.advance(10_000);
   assert.equal(stops.length, 0, "no stop before Connected was reported");
   assert.equal(hex(await r.config(GET_STATUS)), cfgV("RespGetStatus_Connected"), "the reply still leaves");
-  await until(() => stops.length === 1, "stop");
+  await r.until(() => stops.length === 1, "stop");
   assert.deepEqual(stops[0], { type: "stop-requested", why: "connected-reported" });
 });
 
 test("v5.5: the stop also comes stopAfterGotIpMs after Got IP without polling", async () => {
-  const r = rig({ stopAfterGotIpMs: 30_000, timeScale: 0.001 });
+  const r = rig({ stopAfterGotIpMs: 30_000 });
   const stops: ManagerEvent[] = [];
   r.manager.onEvent((e) => e.type === "stop-requested" && stops.push(e));
   await provision(r);
-  await until(() => stops.length === 1, "stop");
+  await r.until(() => stops.length === 1, "stop");
   assert.deepEqual(stops[0], { type: "stop-requested", why: "got-ip-timeout" });
 });
 
 test("v4.0: reporting Connected does not shorten the 30 s stop", async () => {
-  const r = rig({ compat: "idf-v4.0", autoStopMs: 1, stopAfterGotIpMs: 100_000, timeScale: 0.001 });
+  const r = rig({ compat: "idf-v4.0", autoStopMs: 1, stopAfterGotIpMs: 100_000 });
   const stops: ManagerEvent[] = [];
   r.manager.onEvent((e) => e.type === "stop-requested" && stops.push(e));
   await provision(r);
-  await until(() => r.manager.state === "success", "success");
+  await r.until(() => r.manager.state === "success", "success");
   await r.config(GET_STATUS);
-  await new Promise((res) => setTimeout(res, 20));
+  await r.clock.advance(20_000);
   assert.equal(stops.length, 0);
-  await until(() => stops.length === 1, "the got-ip stop");
+  await r.until(() => stops.length === 1, "the got-ip stop");
   assert.equal(stops[0]!.type === "stop-requested" && stops[0]!.why, "got-ip-timeout");
 });
 
 test("auto-stop disabled: no stop at all", async () => {
-  const r = rig({ autoStopMs: false, stopAfterGotIpMs: 1, timeScale: 0.001 });
+  const r = rig({ autoStopMs: false, stopAfterGotIpMs: 1 });
   const stops: ManagerEvent[] = [];
   r.manager.onEvent((e) => e.type === "stop-requested" && stops.push(e));
   await provision(r);
-  await until(() => r.manager.state === "success", "success");
+  await r.until(() => r.manager.state === "success", "success");
   await r.config(GET_STATUS);
-  await new Promise((res) => setTimeout(res, 30));
+  await r.clock.advance(3_600_000);
   assert.equal(stops.length, 0);
 });
 
@@ -296,8 +296,9 @@ test("after stop(), Apply is refused and station events are ignored", async () =
   const r = rig({ connAttempts: 0 });
   await provision(r, "wrong");
   r.manager.stop();
-  await new Promise((res) => setTimeout(res, 20));
-  assert.equal(r.radio.connects.length, 0, "the pending connect timer was cleared");
+  await r.clock.advance(60_000);
+  assert.equal(r.clock.pending, 0, "the pending connect timer was cleared");
+  assert.equal(r.radio.connects.length, 0, "and no connect happened");
   await r.config(setConfig("myssid", "mypassword"));
   assert.equal(hex(await r.config(APPLY)), cfgV("RespApplyConfig_InternalError"));
 });

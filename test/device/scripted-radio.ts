@@ -2,6 +2,8 @@
  * A deterministic Radio for handler-level tests: outcomes are decided by a table of networks or forced per
  * attempt, and every event is delivered on a later macrotask, like a real radio's callbacks.
  */
+import { realClock } from "../../src/clock.js";
+import type { Clock } from "../../src/clock.js";
 import type {
   AccessPointInfo,
   Radio,
@@ -39,8 +41,12 @@ export class ScriptedRadio implements Radio {
   #listeners = new Set<(event: StationEvent) => void>();
   #connected = false;
 
-  constructor(networks: ScriptedNetwork[] = []) {
+  readonly #clock: Clock;
+
+  /** Outcomes arrive 1 ms after connect()/disconnect() on `clock` (the rig's virtual clock). */
+  constructor(networks: ScriptedNetwork[] = [], clock: Clock = realClock) {
     this.networks = networks;
+    this.#clock = clock;
   }
 
   async macAddress(): Promise<Uint8Array> {
@@ -55,7 +61,7 @@ export class ScriptedRadio implements Radio {
   async scan(options: ScanOptions = {}): Promise<AccessPointInfo[]> {
     this.scans.push(options);
     if (this.scanGate) await this.scanGate;
-    await new Promise((r) => setImmediate(r));
+    await Promise.resolve(); // a scan never completes synchronously
     if (this.scanFails) throw new Error("scan failed");
     return [
       ...this.networks.map((n) => ({
@@ -88,16 +94,16 @@ export class ScriptedRadio implements Radio {
           authMode: network.authMode,
         },
       };
-    setTimeout(() => {
+    this.#clock.setTimer(1, () => {
       this.#connected = event.type === "connected";
       this.emit(event);
-    }, 1);
+    });
   }
   async disconnect(): Promise<void> {
     this.disconnects++;
     if (this.#connected) {
       this.#connected = false;
-      setTimeout(() => this.emit({ type: "disconnected", reason: 8 }), 1);
+      this.#clock.setTimer(1, () => this.emit({ type: "disconnected", reason: 8 }));
     }
   }
   onEvent(listener: (event: StationEvent) => void): () => void {
