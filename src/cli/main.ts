@@ -134,6 +134,11 @@ export function buildProgram(): Command {
       v,
     ])
     .option(
+      "--endpoint <name>",
+      "probe this custom endpoint (e.g. custom-data): present, refused before the handshake, answered in the session (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
       "--timeout <seconds>",
       "how long to wait for each reply or close before calling the device silent",
       "5",

@@ -28,6 +28,7 @@ import {
   scanStatusRequest,
   statusName,
 } from "./messages.js";
+import { HTTP_REQUEST_CHECKS, HTTP_SESSION_CHECKS } from "./checks-http.js";
 import { describeOutcome, header, post } from "./wire.js";
 import type { Outcome } from "./wire.js";
 
@@ -305,7 +306,13 @@ const setCookie: Check = {
             : `Set-Cookie: ${any} (old clients ignore it)`,
         );
       }
-      if (any === undefined) return fail("no Set-Cookie on the first reply");
+      if (any === undefined) {
+        // security0.c has no new_transport_session, so protocomm_httpd.c attaches no socket-close callback and a
+        // new connection on the same socket number continues the session: ESP's own device sends no cookie here.
+        return ctx.securityVersion === 0
+          ? pass("no Set-Cookie on a new connection (security 0: the release continues the session too)")
+          : fail("no Set-Cookie on the first reply");
+      }
       if (exact === undefined)
         return deviation(`Set-Cookie sent with another capitalisation: esp_prov ignores it`);
       const m = /^session=(\d+)$/.exec(exact);
@@ -366,7 +373,12 @@ const cookieResume: Check = {
   release: () =>
     "protocomm_httpd.c: closing the socket only forgets the socket; the cookie still names the session and its cipher state",
   why: "the Android library (HttpURLConnection per request) and browsers reconnect between requests",
-  skip: (ctx) => (ctx.expect.cookies ? missingCredentials(ctx) : "the release has no cookies"),
+  skip: (ctx) =>
+    !ctx.expect.cookies
+      ? "the release has no cookies"
+      : ctx.securityVersion === 0
+        ? "security 0 keeps no keys to resume"
+        : missingCredentials(ctx),
   run: async (ctx) => {
     const session = await establish(ctx);
     if (session.cookie === undefined) {
@@ -720,10 +732,12 @@ export const CHECKS: readonly Check[] = [
   lengthOver,
   queryString,
   headerLimit,
+  ...HTTP_REQUEST_CHECKS,
   setCookie,
   handshakeCheck,
   socketSession,
   cookieResume,
+  ...HTTP_SESSION_CHECKS,
   wrongProof,
   beforeHandshake,
   restart,

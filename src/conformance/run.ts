@@ -11,6 +11,7 @@ import { ProtocolError, TransportError, UsageError } from "../errors.js";
 import { parseHostPort } from "../transport/host-port.js";
 import type { SecurityVersion } from "../security/index.js";
 import { CHECKS, stillAnswers } from "./checks.js";
+import { endpointCheck, parseEndpointName } from "./checks-http.js";
 import type { Check, Verdict } from "./checks.js";
 import { CheckFailure } from "./context.js";
 import type { CheckContext, Credentials } from "./context.js";
@@ -31,6 +32,8 @@ export interface ConformanceOptions {
   waitMs?: number;
   /** Only the checks with these ids. */
   only?: readonly string[];
+  /** Custom endpoints to probe (`--endpoint NAME`), one check each, run whatever `only` says. */
+  endpoints?: readonly string[];
   /** Called after each check (for progress output). */
   onFinding?: (finding: Finding) => void;
 }
@@ -98,6 +101,8 @@ function securityOf(version: DeviceVersion, assumed: SecurityVersion | undefined
 }
 
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  // Bad names are a usage error before anything is sent.
+  const endpoints = [...new Set((options.endpoints ?? []).map(parseEndpointName))];
   const address = parseHostPort(options.serviceName);
   const clock = options.clock ?? realClock;
   const target = { host: address.host, port: address.port, clock, waitMs: options.waitMs ?? 5000 };
@@ -116,7 +121,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     patchVersion: patch === 1 ? 1 : 0,
     credentials: options.credentials ?? {},
   };
-  const checks = selectChecks(options.only);
+  const checks = withEndpoints(selectChecks(options.only), endpoints);
   const findings: Finding[] = [];
   let stoppedAfter: string | undefined;
   const report = (check: Check, verdict: Verdict, did: string, release?: string, why?: string) => {
@@ -167,6 +172,17 @@ function selectChecks(only: readonly string[] | undefined): readonly Check[] {
     throw new UsageError(`unknown check ${unknown.join(", ")}`, { hint: `checks: ${CHECK_IDS.join(", ")}` });
   }
   return CHECKS.filter((c) => only.includes(c.id));
+}
+
+/**
+ * The endpoint probes go before the out-of-range scan request, the one ESP-IDF's own firmware dies on, so
+ * they still run against such a device.
+ */
+function withEndpoints(checks: readonly Check[], endpoints: readonly string[]): readonly Check[] {
+  const probes = endpoints.map(endpointCheck);
+  const last = checks.findIndex((c) => c.id === "scan.out-of-range");
+  if (last === -1) return [...checks, ...probes];
+  return [...checks.slice(0, last), ...probes, ...checks.slice(last)];
 }
 
 /** Exit status rule of the issue: success only when nothing failed (deviations are reported, not fatal). */

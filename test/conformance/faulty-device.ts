@@ -4,6 +4,7 @@
  * and an outer protocomm + DeviceHttpServer in front of it does the security and the HTTP — that outer
  * layer is where each fault is injected. Without a fault it is a well-behaved idf-v5.5 sec2 patch-1 device.
  */
+import net from "node:net";
 import { createDevice } from "../../src/device/create-device.js";
 import type {
   ProvisioningTransport,
@@ -32,7 +33,17 @@ export type Fault =
   /** Crashes (stops serving) on a ScanResult past the end of the list, as ESP-IDF v5.5 does. */
   | "scan-crash"
   /** Crashes on the first wrong proof: a device dying mid-run. */
-  | "crash-on-wrong-proof";
+  | "crash-on-wrong-proof"
+  /** Serves one request per TCP read and drops the rest of what the read returned (a pipelined request). */
+  | "drops-pipelined"
+  /** One open socket without LRU purge: a second connection waits until the first one closes. */
+  | "no-lru-purge"
+  /** A request-target limit of 256 bytes instead of the release's 512. */
+  | "short-uri-limit"
+  /** A request with a cookie that opens a new session gets no Set-Cookie (the client keeps the stale one). */
+  | "stale-cookie-no-set-cookie"
+  /** custom-data answers in plaintext whatever the session, before any handshake. */
+  | "unprotected-endpoint";
 
 export const USERNAME = "wifiprov";
 export const PASSWORD = "abcd1234";
@@ -173,7 +184,9 @@ export async function startFaultyDevice(fault: Fault): Promise<FaultyDevice> {
   outer.setVersionEndpoint("proto-ver", JSON.stringify(doc));
   outer.setSecurityEndpoint("prov-session");
   let resultCount = 0;
-  for (const name of ["prov-config", "prov-scan", "prov-ctrl"]) {
+  if (fault === "unprotected-endpoint") outer.setVersionEndpoint("custom-data", "SUCCESS\0");
+  for (const name of ["prov-config", "prov-scan", "prov-ctrl", "custom-data"]) {
+    if (outer.hasEndpoint(name)) continue;
     outer.addEndpoint(name, async (plain) => {
       if (name === "prov-scan" && fault === "scan-crash") {
         const req = decode(WiFiScanPayloadSchema, plain);
@@ -197,16 +210,121 @@ export async function startFaultyDevice(fault: Fault): Promise<FaultyDevice> {
     protocomm: outer,
     cookies: fault !== "no-cookie",
     maxHeaderBytes: 1024,
+    ...(fault === "short-uri-limit" ? { maxUriBytes: 256 } : {}),
     logger: silentLogger,
   });
   running.server = server;
   const address = await server.listen({ host: "127.0.0.1", port: 0 });
+  const proxy = PROXY_FAULTS.has(fault) ? await startProxy(fault, address.port) : undefined;
   return {
-    serviceName: `127.0.0.1:${address.port}`,
+    serviceName: `127.0.0.1:${proxy?.port ?? address.port}`,
     close: async () => {
+      await proxy?.close();
       await server.close();
       await device.close();
       await radio.close();
+    },
+  };
+}
+
+const PROXY_FAULTS: ReadonlySet<Fault> = new Set([
+  "drops-pipelined",
+  "no-lru-purge",
+  "stale-cookie-no-set-cookie",
+]);
+
+/** Bytes of the request starting at `data[0]` (head + Content-Length), or undefined while the head is incomplete. */
+function requestLength(data: Buffer): number | undefined {
+  const end = data.indexOf("\r\n\r\n");
+  if (end === -1) return undefined;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(data.toString("latin1", 0, end));
+  return end + 4 + Number(length?.[1] ?? 0);
+}
+
+/**
+ * A TCP proxy in front of the well-behaved server that breaks one HTTP rule on the way: the faults that live
+ * in an HTTP server's socket handling rather than in protocomm.
+ */
+async function startProxy(fault: Fault, upstreamPort: number) {
+  const sockets = new Set<net.Socket>();
+  let active: net.Socket | undefined;
+  const waiting: Array<() => void> = [];
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on("error", () => {});
+    const serve = () => {
+      if (client.destroyed) {
+        waiting.shift()?.();
+        return;
+      }
+      active = client;
+      const upstream = net.connect(upstreamPort, "127.0.0.1");
+      sockets.add(upstream);
+      upstream.on("error", () => client.destroy());
+      let pending = Buffer.alloc(0);
+      /** Bytes of the current request still to forward (the part after a head that spans reads). */
+      let rest = 0;
+      let lastHadCookie = false;
+      client.on("data", (chunk: Buffer) => {
+        if (fault !== "drops-pipelined" && fault !== "stale-cookie-no-set-cookie") {
+          upstream.write(chunk);
+          return;
+        }
+        let data = Buffer.concat([pending, chunk]);
+        pending = Buffer.alloc(0);
+        if (rest > 0) {
+          const n = Math.min(rest, data.length);
+          upstream.write(data.subarray(0, n));
+          rest -= n;
+          data = data.subarray(n);
+          if (rest > 0 || fault === "drops-pipelined") return;
+        }
+        while (data.length > 0) {
+          const length = requestLength(data);
+          if (length === undefined) {
+            pending = data;
+            return;
+          }
+          lastHadCookie = /\r\ncookie:/i.test(data.toString("latin1", 0, data.indexOf("\r\n\r\n")));
+          const n = Math.min(length, data.length);
+          upstream.write(data.subarray(0, n));
+          rest = length - n;
+          data = data.subarray(n);
+          // The fault: whatever else this read returned is lost.
+          if (fault === "drops-pipelined") return;
+        }
+      });
+      upstream.on("data", (chunk: Buffer) => {
+        if (fault === "stale-cookie-no-set-cookie" && lastHadCookie) {
+          client.write(chunk.toString("latin1").replace(/Set-Cookie: [^\r]*\r\n/, ""), "latin1");
+        } else {
+          client.write(chunk);
+        }
+      });
+      upstream.on("close", () => client.destroy());
+      client.on("close", () => {
+        upstream.destroy();
+        sockets.delete(client);
+        if (active === client) {
+          active = undefined;
+          waiting.shift()?.();
+        }
+      });
+    };
+    // Without LRU purge a second connection is accepted by the kernel but not served until the first closes.
+    if (fault === "no-lru-purge" && active !== undefined) {
+      waiting.push(serve);
+      client.on("close", () => sockets.delete(client));
+    } else {
+      serve();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -23,6 +23,7 @@ export interface ConformanceFlags {
   sec2_pwd?: string;
   profile?: string;
   check?: string[];
+  endpoint?: string[];
   json?: boolean;
   junit?: string;
   timeout?: string;
@@ -51,6 +52,7 @@ export async function runConformanceCommand(flags: ConformanceFlags): Promise<Ex
         ...(flags.sec2_pwd !== undefined ? { password: flags.sec2_pwd } : {}),
       },
       ...(flags.check && flags.check.length > 0 ? { only: flags.check } : {}),
+      ...(flags.endpoint && flags.endpoint.length > 0 ? { endpoints: flags.endpoint } : {}),
     });
     if (flags.junit !== undefined) await writeFile(flags.junit, toJunit(report));
     const failed = hasFailures(report);

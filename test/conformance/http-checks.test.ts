@@ -1,0 +1,165 @@
+/**
+ * The HTTP-level checks (pipelining, URI limit, a second connection, a stale cookie) and `--endpoint` probing:
+ * our virtual device passes them (the full battery in every profile runs in conformance.test.ts), each fault of
+ * the test double is caught by its own check and by no other one, and the endpoint probe reports present,
+ * absent and unprotected endpoints.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { runConformance } from "../../src/conformance/index.js";
+import type { ConformanceReport } from "../../src/conformance/index.js";
+import type { CompatProfile } from "../../src/device/compat.js";
+import { startVirtualDevice } from "../../src/device/virtual-device.js";
+import { ErrorCodes } from "../../src/errors.js";
+import { silentLogger } from "../../src/logger.js";
+import { PASSWORD, USERNAME, startFaultyDevice } from "./faulty-device.js";
+import type { Fault } from "./faulty-device.js";
+
+const NEW_CHECKS = ["http.pipelining", "http.uri-limit", "session.second-connection", "session.stale-cookie"];
+
+function finding(report: ConformanceReport, id: string) {
+  const f = report.findings.find((x) => x.id === id);
+  assert.ok(f, `no finding ${id}`);
+  return f;
+}
+
+describe("each HTTP fault is caught by its own check, and only by it", () => {
+  const cases: Array<{ fault: Fault; id: string; verdict: string; did: RegExp }> = [
+    {
+      fault: "drops-pipelined",
+      id: "http.pipelining",
+      verdict: "fail",
+      did: /second was neither answered nor the connection closed/,
+    },
+    { fault: "no-lru-purge", id: "session.second-connection", verdict: "fail", did: /second connection/ },
+    {
+      fault: "short-uri-limit",
+      id: "http.uri-limit",
+      verdict: "deviation",
+      did: /512-byte target: HTTP 414/,
+    },
+    {
+      fault: "stale-cookie-no-set-cookie",
+      id: "session.stale-cookie",
+      verdict: "fail",
+      did: /proto-ver with the stale cookie: HTTP 200 without a Set-Cookie/,
+    },
+    {
+      fault: "unprotected-endpoint",
+      id: "endpoint.custom-data",
+      verdict: "fail",
+      did: /answered before the handshake: HTTP 200/,
+    },
+  ];
+  for (const { fault, id, verdict, did } of cases) {
+    it(fault, async () => {
+      const device = await startFaultyDevice(fault);
+      try {
+        const report = await runConformance({
+          serviceName: device.serviceName,
+          profile: "idf-v5.5",
+          credentials: { username: USERNAME, password: PASSWORD },
+          only: NEW_CHECKS,
+          endpoints: ["custom-data"],
+          // The faults that leave a request unanswered are told by silence; no need to wait the default 5 s.
+          waitMs: 1500,
+        });
+        const caught = finding(report, id);
+        assert.equal(caught.verdict, verdict, caught.did);
+        assert.match(caught.did, did);
+        assert.ok(caught.release.length > 0 && caught.why.length > 0);
+        const others = report.findings.filter((f) => f.id !== id && f.verdict !== "pass");
+        assert.deepEqual(others, [], "other checks stay green");
+      } finally {
+        await device.close();
+      }
+    });
+  }
+});
+
+async function withDevice<T>(
+  compat: CompatProfile,
+  sec: 0 | 1 | 2,
+  body: (serviceName: string) => Promise<T>,
+): Promise<T> {
+  const device = await startVirtualDevice({
+    listen: { host: "127.0.0.1", port: 0 },
+    compat,
+    security: sec === 2 ? { version: 2 } : sec === 1 ? { version: 1, pop: "abcd1234" } : { version: 0 },
+    timeScale: 0.01,
+    logger: silentLogger,
+  });
+  try {
+    return await body(device.serviceName);
+  } finally {
+    await device.close();
+  }
+}
+
+const credentials = { pop: "abcd1234", username: "wifiprov", password: "abcd1234" };
+
+describe("--endpoint probing against our virtual device", () => {
+  for (const [compat, sec] of [
+    ["idf-v5.5", 2],
+    ["idf-v5.5", 1],
+    ["idf-v5.5", 0],
+    ["idf-v6.0", 2],
+  ] as const) {
+    it(`${compat} security ${sec}: custom-data present and answered in the session, an unknown name absent`, async () => {
+      await withDevice(compat, sec, async (serviceName) => {
+        const report = await runConformance({
+          serviceName,
+          credentials,
+          only: ["proto-ver.shape"],
+          endpoints: ["custom-data", "no-such-endpoint"],
+        });
+        const present = finding(report, "endpoint.custom-data");
+        assert.equal(present.verdict, "pass", present.did);
+        assert.match(present.did, /answered within the session: 8 bytes "SUCCESS\\x00"/);
+        if (sec !== 0) assert.match(present.did, /refused before the handshake/);
+        const absent = finding(report, "endpoint.no-such-endpoint");
+        assert.equal(absent.verdict, "fail");
+        assert.match(absent.did, /absent: HTTP 404/);
+      });
+    });
+  }
+
+  it("idf-v4.0 has no custom endpoints: custom-data is reported absent", async () => {
+    await withDevice("idf-v4.0", 1, async (serviceName) => {
+      const report = await runConformance({
+        serviceName,
+        credentials,
+        only: ["proto-ver.shape"],
+        endpoints: ["custom-data"],
+      });
+      assert.match(finding(report, "endpoint.custom-data").did, /absent: HTTP 404/);
+    });
+  });
+
+  it("the endpoint probes run before the out-of-range scan request that ESP's firmware dies on", async () => {
+    await withDevice("idf-v5.5", 2, async (serviceName) => {
+      const report = await runConformance({
+        serviceName,
+        credentials,
+        only: ["scan.paging", "scan.out-of-range"],
+        endpoints: ["custom-data"],
+      });
+      assert.deepEqual(
+        report.findings.map((f) => f.id),
+        ["scan.paging", "endpoint.custom-data", "scan.out-of-range"],
+      );
+    });
+  });
+
+  it("a name that is no endpoint path is a usage error before anything is sent", async () => {
+    await assert.rejects(
+      runConformance({ serviceName: "127.0.0.1:9", endpoints: ["/custom-data"] }),
+      (err: Error & { code?: string; hint?: string }) => {
+        assert.equal(err.code, ErrorCodes.USAGE);
+        assert.match(err.message, /invalid endpoint name "\/custom-data"/);
+        assert.match(err.hint ?? "", /--endpoint custom-data/);
+        return true;
+      },
+    );
+  });
+});
