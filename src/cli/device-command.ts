@@ -7,7 +7,7 @@ import { Option } from "commander";
 import type { Command } from "commander";
 import { COMPAT_PROFILES, compatRules } from "../device/compat.js";
 import type { RunningVirtualDevice, VirtualDeviceOptions } from "../device/index.js";
-import { UsageError } from "../errors.js";
+import { AbortedError, UsageError } from "../errors.js";
 import type { LogFields, Logger } from "../logger.js";
 import { parseHostPort } from "../transport/host-port.js";
 import type { HostPort } from "../transport/host-port.js";
@@ -116,6 +116,9 @@ export function deviceOptionsFromFlags(
     ] as const) {
       if (value !== undefined) throw new FlagError(flag, "--radio networkmanager with it", value);
     }
+  } else if (flags.timeScale !== undefined) {
+    // A real radio and the phones talking to it run in real time; only simulated time can be sped up.
+    throw new FlagError("--time-scale", "--radio simulated with it", flags.timeScale);
   }
   const compat = parseChoice("--compat", flags.compat ?? "idf-v5.5", COMPAT_PROFILES);
   // idf-v6.0 firmware has only sec2 unless built with sec0/sec1 (--legacy-security), so sec2 is its default.
@@ -269,9 +272,19 @@ async function startNetworkManagerDevice(
   options: VirtualDeviceOptions,
   flags: DeviceFlags,
   logger: Logger,
+  stop: AbortSignal,
 ): Promise<RunningVirtualDevice> {
-  const [{ createDevice, FileStateStore, HttpProvisioningTransport, NetworkManagerStateStore }, nm] =
-    await Promise.all([import("../device/index.js"), import("../wifi/networkmanager/index.js")]);
+  const [
+    { createDevice, FileStateStore, HttpProvisioningTransport, NetworkManagerStateStore },
+    nm,
+    { realClock },
+  ] = await Promise.all([
+    import("../device/index.js"),
+    import("../wifi/networkmanager/index.js"),
+    import("../clock.js"),
+  ]);
+  // One clock for the radio, the credentials and the device (real time: --time-scale is refused with this radio).
+  const clock = realClock;
   const {
     listen,
     stateDir,
@@ -289,11 +302,16 @@ async function startNetworkManagerDevice(
   const radio = await nm.NetworkManagerRadio.open({
     apInterface: flags.apInterface ?? "wlan0",
     ...(flags.staInterface !== undefined ? { staInterface: flags.staInterface } : {}),
+    clock,
     logger,
   });
+  // SIGTERM/SIGINT during start-up: closing the radio ends its waits and removes what it set up so far.
+  const onStop = () => void radio.close();
+  stop.addEventListener("abort", onStop, { once: true });
   let credentials: InstanceType<typeof nm.NetworkManagerCredentials> | undefined;
   try {
-    credentials = await nm.NetworkManagerCredentials.open({ logger });
+    if (stop.aborted) throw new AbortedError("stopped during start-up");
+    credentials = await nm.NetworkManagerCredentials.open({ logger, clock });
     const store = new NetworkManagerStateStore(
       credentials,
       new FileStateStore({ dir: stateDir ?? DEFAULT_STATE_DIR, logger }),
@@ -302,7 +320,13 @@ async function startNetworkManagerDevice(
       listen: listen ?? { host: "192.168.4.1", port: 80 },
       ...(portalAssets !== undefined ? { portal: portalAssets } : {}),
     });
-    const device = await createDevice({ ...parts, radio, store, transports: [http], logger });
+    if (stop.aborted) throw new AbortedError("stopped during start-up");
+    const device = await createDevice({ ...parts, radio, store, transports: [http], clock, logger });
+    stop.removeEventListener("abort", onStop);
+    if (stop.aborted) {
+      await device.close();
+      throw new AbortedError("stopped during start-up");
+    }
     const close = device.close.bind(device);
     return Object.assign(device, {
       address: http.address ?? listen ?? { host: "192.168.4.1", port: 80 },
@@ -313,9 +337,10 @@ async function startNetworkManagerDevice(
       },
     });
   } catch (error) {
+    stop.removeEventListener("abort", onStop);
     await radio.close().catch(() => {});
     credentials?.close();
-    throw error;
+    throw stop.aborted ? new AbortedError("stopped during start-up", { cause: error }) : error;
   }
 }
 
@@ -356,9 +381,13 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
   // (exit 0) instead of Node's default death by signal.
   let pendingSignal: string | undefined;
   let onStop: ((signal: string) => void) | undefined;
+  const startUp = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (onStop) onStop(signal);
-    else pendingSignal ??= signal;
+    else {
+      pendingSignal ??= signal;
+      startUp.abort();
+    }
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -389,12 +418,17 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
         if (flags.networks !== undefined) {
           throw new FlagError("--networks", "--radio simulated with it", flags.networks);
         }
-        device = await startNetworkManagerDevice(deviceOptions, flags, logger);
+        device = await startNetworkManagerDevice(deviceOptions, flags, logger, startUp.signal);
         break;
       }
     }
   } catch (err) {
     releaseSignals();
+    if (pendingSignal !== undefined && err instanceof AbortedError) {
+      // Stopped while starting: whatever was set up has been undone, which is a clean stop (exit 0).
+      logger.info(`app: ${pendingSignal} received during start-up, stopped`);
+      return 0;
+    }
     return reportError(err);
   }
 
@@ -420,8 +454,11 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
     // get back to provisioning, since that is what a developer restarting the virtual device usually wants.
     const dir = deviceOptions.stateDir ?? DEFAULT_STATE_DIR;
     process.stdout.write(
-      `\nAlready provisioned (credentials in ${dir}), so provisioning did not start.\n` +
-        `To provision again: npx wifiprov device erase --state-dir ${shellQuote(dir)}   (or start with --reset-provisioning)\n\n`,
+      radioKind === "networkmanager"
+        ? `\nAlready provisioned (wifiprov's station profile in NetworkManager), so provisioning did not start.\n` +
+            `To provision again: npx wifiprov device erase --radio networkmanager   (or start with --reset-provisioning)\n\n`
+        : `\nAlready provisioned (credentials in ${dir}), so provisioning did not start.\n` +
+            `To provision again: npx wifiprov device erase --state-dir ${shellQuote(dir)}   (or start with --reset-provisioning)\n\n`,
     );
   }
 

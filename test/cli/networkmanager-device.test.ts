@@ -177,6 +177,70 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
     assert.match(result.stderr, /systemctl start NetworkManager/);
   });
 
+  test("SIGTERM while NetworkManager brings the SoftAP up: exit 0, NetworkManager left as it was found", async () => {
+    // Activations never complete: the device is stuck in the AP set-up (30 s of waiting) when the signal comes.
+    const mock = await MockNetworkManager.start({
+      networks: homeNetworks,
+      behaviour: { silent_activation: true },
+    });
+    cleanups.push(() => mock.stop());
+    const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-term-"));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const device = startDeviceProcess(
+      ["--radio", "networkmanager", "--listen", "127.0.0.1:0", "--state-dir", stateDir],
+      mock.env,
+    );
+    cleanups.push(async () => {
+      if (device.child.exitCode === null) device.child.kill("SIGKILL");
+    });
+    await mock.waitFor((e) => e.event === "activate" && e.mode === "ap");
+    device.child.kill("SIGTERM");
+    assert.equal(await device.exited, 0, device.output());
+    assert.doesNotMatch(device.output(), /Service name:/);
+    assert.deepEqual(await mock.profiles(), [], "no profile left behind");
+  });
+
+  test("SIGTERM while the station joins: exit 0, only the stored credentials stay in NetworkManager", async () => {
+    const mock = await MockNetworkManager.start({ networks: homeNetworks });
+    cleanups.push(() => mock.stop());
+    const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-term-join-"));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const device = startDeviceProcess(
+      ["--radio", "networkmanager", "--listen", "127.0.0.1:0", "--sec-ver", "0", "--state-dir", stateDir],
+      mock.env,
+    );
+    cleanups.push(async () => {
+      if (device.child.exitCode === null) device.child.kill("SIGKILL");
+    });
+    const [, serviceName] = await device.waitFor(/Service name: (127\.0\.0\.1:\d+)/);
+    // The join never completes: the device is mid-join when the signal comes.
+    await mock.setBehaviour({ silent_activation: true });
+    const client = runCli(
+      [
+        "provision",
+        "--service_name",
+        serviceName!,
+        "--sec_ver",
+        "0",
+        "--ssid",
+        "myssid",
+        "--passphrase",
+        "mypassword",
+      ],
+      { timeoutMs: 60_000 },
+    );
+    await mock.waitFor((e) => e.event === "activate" && e.mode === "infrastructure");
+    device.child.kill("SIGTERM");
+    assert.equal(await device.exited, 0, device.output());
+    assert.notEqual((await client).code, 0, "the client saw the device go");
+    const left = await mock.profiles();
+    assert.deepEqual(
+      left.map((p) => p.role),
+      ["station"],
+      `only the credentials profile stays: ${JSON.stringify(left)}`,
+    );
+  });
+
   test("--ap-interface without --radio networkmanager is a flag error", async () => {
     const result = await runCli(["device", "--ap-interface", "wlan0"]);
     assert.equal(result.code, 2);

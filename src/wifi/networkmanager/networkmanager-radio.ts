@@ -7,6 +7,8 @@
  * SoftAP drops while the station joins and comes back if the join fails) or two (`staInterface`).
  */
 import dbus from "@particle/dbus-next";
+import { realClock } from "../../clock.js";
+import type { Clock } from "../../clock.js";
 import { AbortedError, TimeoutError, UsageError, WifiError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { childLogger, defaultLogger } from "../../logger.js";
@@ -57,6 +59,8 @@ export interface NetworkManagerRadioOptions {
   /** D-Bus address (default: DBUS_SYSTEM_BUS_ADDRESS or the system bus). */
   busAddress?: string;
   timeouts?: NetworkManagerTimeouts;
+  /** The clock every timeout runs on (default real time; tests pass a VirtualClock and never wait). */
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -73,7 +77,8 @@ interface Attempt {
   /** The reason of the device's last FAILED state during this attempt (NMDeviceStateReason). */
   deviceReason?: number;
   connected: boolean;
-  timer?: NodeJS.Timeout;
+  /** Cancels the activation timeout. */
+  cancelTimer?: () => void;
 }
 
 interface SoftAp {
@@ -95,6 +100,7 @@ export class NetworkManagerRadio implements Radio {
   readonly #log: Logger;
   readonly #address: string;
   readonly #timeouts: Required<NetworkManagerTimeouts>;
+  readonly #clock: Clock;
   readonly #listeners = new Set<(event: StationEvent) => void>();
   readonly #activeWatchers = new Map<string, (state: number, reason: number) => void>();
   readonly #scanWatchers = new Set<(changed: Record<string, unknown>) => void>();
@@ -104,7 +110,11 @@ export class NetworkManagerRadio implements Radio {
   /** On one interface: the SoftAP config the station pushed aside, brought back if the join fails. */
   #suspendedSoftAp: SoftApConfig | undefined;
   #lastScan: AccessPointInfo[] | undefined;
-  #closed = false;
+  /** Set once close() begins: waits end with AbortedError, nothing new starts. */
+  readonly #closing = new AbortController();
+  #closed: Promise<void> | undefined;
+  /** Operations still talking to NetworkManager; close() lets them finish their own clean-up first. */
+  readonly #inflight = new Set<Promise<unknown>>();
 
   private constructor(
     bus: NmBus,
@@ -119,6 +129,7 @@ export class NetworkManagerRadio implements Radio {
     this.#mac = mac;
     this.#log = childLogger(options.logger ?? defaultLogger, "nm");
     this.#address = options.softApAddress ?? "192.168.4.1";
+    this.#clock = options.clock ?? realClock;
     this.#timeouts = {
       callMs: options.timeouts?.callMs ?? 25_000,
       scanMs: options.timeouts?.scanMs ?? 15_000,
@@ -137,6 +148,7 @@ export class NetworkManagerRadio implements Radio {
     const busOptions: NmBusOptions = {};
     if (options.busAddress !== undefined) busOptions.address = options.busAddress;
     if (options.timeouts?.callMs !== undefined) busOptions.callTimeoutMs = options.timeouts.callMs;
+    if (options.clock !== undefined) busOptions.clock = options.clock;
     const bus = await NmBus.connect(busOptions);
     try {
       const ap = await findWifiDevice(bus, options.apInterface);
@@ -173,8 +185,12 @@ export class NetworkManagerRadio implements Radio {
 
   // ---- SoftAP ----
 
-  async startSoftAp(config: SoftApConfig): Promise<void> {
+  startSoftAp(config: SoftApConfig): Promise<void> {
     this.#assertOpen();
+    return this.#track(this.#startSoftAp(config));
+  }
+
+  async #startSoftAp(config: SoftApConfig): Promise<void> {
     // protocol.md §8.8: empty password = open AP, otherwise 8–64 characters (WPA2-PSK).
     if (config.password.length !== 0 && (config.password.length < 8 || config.password.length > 64)) {
       throw new UsageError(
@@ -195,6 +211,7 @@ export class NetworkManagerRadio implements Radio {
         this.#log.warn(`scan before the SoftAP failed: ${message(error)}`),
       );
     }
+    if (this.#closing.signal.aborted) throw new AbortedError("the NetworkManager radio is closing");
     const softAp: SoftAp = { config };
     this.#softAp = softAp;
     const settings = softApSettings({
@@ -245,8 +262,12 @@ export class NetworkManagerRadio implements Radio {
 
   // ---- scan ----
 
-  async scan(options: ScanOptions = {}): Promise<AccessPointInfo[]> {
+  scan(options: ScanOptions = {}): Promise<AccessPointInfo[]> {
     this.#assertOpen();
+    return this.#track(this.#scan(options));
+  }
+
+  async #scan(options: ScanOptions): Promise<AccessPointInfo[]> {
     const signal = options.signal;
     if (signal?.aborted) throw new AbortedError("scan aborted");
     // NetworkManager has no passive/dwell/grouping knobs: one RequestScan covers what the options describe.
@@ -289,8 +310,12 @@ export class NetworkManagerRadio implements Radio {
 
   // ---- station ----
 
-  async connect(config: StationConfig): Promise<void> {
+  connect(config: StationConfig): Promise<void> {
     this.#assertOpen();
+    return this.#track(this.#connect(config));
+  }
+
+  async #connect(config: StationConfig): Promise<void> {
     await this.#cancelAttempt();
     const ssidText = Buffer.from(config.ssid).toString("utf8");
     const attempt: Attempt = { ssid: Uint8Array.from(config.ssid), ssidText, connected: false };
@@ -313,13 +338,13 @@ export class NetworkManagerRadio implements Radio {
       this.#failLater(attempt, DisconnectReason.AUTH_FAIL);
       return;
     }
-    attempt.timer = setTimeout(() => {
+    attempt.cancelTimer = this.#clock.setTimer(this.#timeouts.activationMs, () => {
       if (this.#attempt !== attempt || attempt.connected) return;
       this.#log.error(
         `NetworkManager did not report the outcome of joining ${ssidText} within ${seconds(this.#timeouts.activationMs)}; giving up this attempt`,
       );
       void this.#fail(attempt, DisconnectReason.CONNECTION_FAIL);
-    }, this.#timeouts.activationMs);
+    });
     const settingsOptions: Parameters<typeof stationSettings>[0] = {
       ssid: config.ssid,
       psk,
@@ -361,8 +386,19 @@ export class NetworkManagerRadio implements Radio {
     await this.#cancelAttempt();
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Ends what is in flight (a SoftAP or a scan waiting on NetworkManager gives up at once; a D-Bus call already
+   * sent is answered or times out), removes the SoftAP and an unfinished join, and closes the bus. Safe to call
+   * while start-up is still running (SIGTERM during the AP set-up): NetworkManager is left as it was found.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing.abort();
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     this.#listeners.clear();
     const attempt = this.#attempt;
     if (attempt?.connected) {
@@ -370,11 +406,10 @@ export class NetworkManagerRadio implements Radio {
       // `systemctl stop` must not cut the device off). Its profile is volatile: NetworkManager drops it once
       // the connection ends, and the next start joins again from the stored credentials.
       this.#attempt = undefined;
-      clearTimeout(attempt.timer);
+      attempt.cancelTimer?.();
     }
     await this.#cancelAttempt();
     await this.stopSoftAp();
-    this.#closed = true;
     this.#unsubscribe();
     this.#bus.close();
   }
@@ -382,7 +417,15 @@ export class NetworkManagerRadio implements Radio {
   // ---- internals ----
 
   #assertOpen(): void {
-    if (this.#closed) throw new WifiError("the NetworkManager radio is closed");
+    if (this.#closing.signal.aborted) throw new WifiError("the NetworkManager radio is closed");
+  }
+
+  /** Keeps `operation` in the in-flight set until it settles (close() waits for it). */
+  #track<T>(operation: Promise<T>): Promise<T> {
+    this.#inflight.add(operation);
+    const forget = () => void this.#inflight.delete(operation);
+    operation.then(forget, forget);
+    return operation;
   }
 
   #emit(event: StationEvent): void {
@@ -435,7 +478,7 @@ export class NetworkManagerRadio implements Radio {
       }
       if (this.#attempt !== attempt) return;
       attempt.connected = true;
-      clearTimeout(attempt.timer);
+      attempt.cancelTimer?.();
       this.#suspendedSoftAp = undefined;
       this.#log.info(`joined ${attempt.ssidText}, IPv4 ${info.ip4}`);
       this.#emit({ type: "connected", info });
@@ -450,14 +493,18 @@ export class NetworkManagerRadio implements Radio {
     }
   }
 
-  async #fail(attempt: Attempt, reason: number): Promise<void> {
+  #fail(attempt: Attempt, reason: number): Promise<void> {
+    return this.#track(this.#failNow(attempt, reason));
+  }
+
+  async #failNow(attempt: Attempt, reason: number): Promise<void> {
     if (this.#attempt !== attempt) return;
     this.#attempt = undefined;
-    clearTimeout(attempt.timer);
+    attempt.cancelTimer?.();
     this.#emit({ type: "disconnected", reason });
     await this.#teardown(attempt.activePath, attempt.connectionPath);
     const suspended = this.#suspendedSoftAp;
-    if (suspended !== undefined && this.#attempt === undefined && !this.#closed) {
+    if (suspended !== undefined && this.#attempt === undefined && !this.#closing.signal.aborted) {
       // ESP keeps its SoftAP while the station fails; on one interface we bring it back so the app can ask why.
       this.#suspendedSoftAp = undefined;
       await this.startSoftAp(suspended).catch((error: unknown) =>
@@ -470,7 +517,7 @@ export class NetworkManagerRadio implements Radio {
     const attempt = this.#attempt;
     this.#attempt = undefined;
     if (attempt === undefined) return;
-    clearTimeout(attempt.timer);
+    attempt.cancelTimer?.();
     await this.#teardown(attempt.activePath, attempt.connectionPath);
   }
 
@@ -526,19 +573,21 @@ export class NetworkManagerRadio implements Radio {
         const last = toNumber(changed.LastScan);
         if (last !== undefined ? before === undefined || last > before : false) finish(() => resolve("done"));
       };
-      const timer = setTimeout(() => finish(() => resolve("timeout")), this.#timeouts.scanMs);
+      const cancelTimer = this.#clock.setTimer(this.#timeouts.scanMs, () => finish(() => resolve("timeout")));
       const onAbort = () => finish(() => reject(new AbortedError("scan aborted")));
       const finish = (then: () => void) => {
         cleanup();
         then();
       };
       cleanup = () => {
-        clearTimeout(timer);
+        cancelTimer();
         this.#scanWatchers.delete(watcher);
         signal?.removeEventListener("abort", onAbort);
+        this.#closing.signal.removeEventListener("abort", onAbort);
       };
       this.#scanWatchers.add(watcher);
       signal?.addEventListener("abort", onAbort, { once: true });
+      this.#closing.signal.addEventListener("abort", onAbort, { once: true });
     });
     return { promise, cancel: () => cleanup() };
   }
@@ -547,16 +596,19 @@ export class NetworkManagerRadio implements Radio {
   #waitActivated(activePath: string, timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
       let reason = 0;
+      const onClosing = () => done(new AbortedError("the NetworkManager radio is closing"));
       const done = (result: string | Error) => {
-        clearTimeout(timer);
+        cancelTimer();
+        this.#closing.signal.removeEventListener("abort", onClosing);
         this.#activeWatchers.delete(activePath);
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
-      const timer = setTimeout(
-        () => done(new TimeoutError(`no activation signal for ${activePath} within ${seconds(timeoutMs)}`)),
-        timeoutMs,
+      const cancelTimer = this.#clock.setTimer(timeoutMs, () =>
+        done(new TimeoutError(`no activation signal for ${activePath} within ${seconds(timeoutMs)}`)),
       );
+      if (this.#closing.signal.aborted) return onClosing();
+      this.#closing.signal.addEventListener("abort", onClosing, { once: true });
       this.#activeWatchers.set(activePath, (state, acReason) => {
         reason = acReason;
         if (state === NmActiveState.ACTIVATED) done("activated");
@@ -569,7 +621,10 @@ export class NetworkManagerRadio implements Radio {
           if (state === NmActiveState.ACTIVATED) done("activated");
           else if (state === NmActiveState.DEACTIVATED) done("deactivated");
         })
-        .catch(() => done("the activation vanished"));
+        .catch((error: unknown) => {
+          // A slow reply is not a vanished activation: the signal or the overall timeout still decides.
+          if (!(error instanceof TimeoutError)) done("the activation vanished");
+        });
     });
   }
 

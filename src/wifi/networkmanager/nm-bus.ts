@@ -5,6 +5,8 @@
  * refused ...") instead of hanging or leaking D-Bus error names.
  */
 import dbus from "@particle/dbus-next";
+import { realClock } from "../../clock.js";
+import type { Clock } from "../../clock.js";
 import { TimeoutError, WifiError } from "../../errors.js";
 import type { NmMethod, NmProperty } from "./nm-api.js";
 import { NM_BUS_NAME } from "./nm-api.js";
@@ -16,6 +18,8 @@ export interface NmBusOptions {
   address?: string;
   /** Longest wait for one reply, ms (default 25 000, D-Bus's own default; polkit prompts can take a while). */
   callTimeoutMs?: number;
+  /** The clock every timeout runs on (default real time), so tests of a silent NetworkManager need not wait. */
+  clock?: Clock;
 }
 
 export interface NmSignalMessage {
@@ -43,12 +47,14 @@ export class NmCallError extends WifiError {
 export class NmBus {
   readonly #bus: dbus.MessageBus;
   readonly #timeoutMs: number;
+  readonly #clock: Clock;
   readonly #listeners = new Set<(signal: NmSignalMessage) => void>();
   #closed = false;
 
-  private constructor(bus: dbus.MessageBus, timeoutMs: number) {
+  private constructor(bus: dbus.MessageBus, timeoutMs: number, clock: Clock) {
     this.#bus = bus;
     this.#timeoutMs = timeoutMs;
+    this.#clock = clock;
     bus.on("message", (msg: dbus.Message) => {
       if (msg.type !== dbus.MessageType.SIGNAL) return;
       const signal = { path: msg.path, interface: msg.interface, member: msg.member, body: msg.body };
@@ -59,6 +65,7 @@ export class NmBus {
   /** Connects and checks that NetworkManager owns its name; fails with a one-line reason otherwise. */
   static async connect(options: NmBusOptions = {}): Promise<NmBus> {
     const timeoutMs = options.callTimeoutMs ?? 25_000;
+    const clock = options.clock ?? realClock;
     const address = options.address ?? process.env.DBUS_SYSTEM_BUS_ADDRESS;
     const where = address ?? "unix:path=/var/run/dbus/system_bus_socket";
     let bus: dbus.MessageBus;
@@ -71,15 +78,19 @@ export class NmBus {
       });
     }
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new TimeoutError(`the system D-Bus at ${where} did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
+      const cancel = clock.setTimer(timeoutMs, () => {
+        reject(
+          new TimeoutError(`the system D-Bus at ${where} did not answer within ${seconds(timeoutMs)}`, {
+            hint: "check that dbus is healthy (systemctl status dbus)",
+          }),
+        );
+      });
       bus.once("connect", () => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       });
       bus.once("error", (error: unknown) => {
-        clearTimeout(timer);
+        cancel();
         reject(
           new WifiError(
             `NetworkManager is not reachable: no system D-Bus at ${where} (${errorText(error)})`,
@@ -96,7 +107,7 @@ export class NmBus {
     });
     // Later connection errors (the bus going away) must not crash the process as an unhandled 'error' event.
     bus.on("error", () => {});
-    const nm = new NmBus(bus, timeoutMs);
+    const nm = new NmBus(bus, timeoutMs, clock);
     try {
       const [owned] = await nm.#raw(
         "org.freedesktop.DBus",
@@ -191,18 +202,15 @@ export class NmBus {
   ): Promise<unknown[]> {
     if (this.#closed) throw new WifiError(`NetworkManager connection closed (calling ${member})`);
     const message = new dbus.Message({ destination, path, interface: iface, member, signature, body });
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = () => {};
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      cancel = this.#clock.setTimer(this.#timeoutMs, () => {
         reject(
-          new TimeoutError(
-            `NetworkManager did not answer ${member} within ${Math.round(this.#timeoutMs / 1000)} s`,
-            {
-              hint: "check that NetworkManager is healthy (systemctl status NetworkManager)",
-            },
-          ),
+          new TimeoutError(`NetworkManager did not answer ${member} within ${seconds(this.#timeoutMs)}`, {
+            hint: "check that NetworkManager is healthy (systemctl status NetworkManager)",
+          }),
         );
-      }, this.#timeoutMs);
+      });
     });
     try {
       const reply = await Promise.race([this.#bus.call(message), timeout]);
@@ -210,9 +218,13 @@ export class NmBus {
     } catch (error) {
       throw translateError(error, member);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 function errorText(error: unknown): string {

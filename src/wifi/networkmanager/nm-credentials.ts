@@ -5,10 +5,12 @@
  * empty SSID) are kept in memory only, with a warning: the join then fails as it would on an ESP, and after a
  * restart the device is unprovisioned.
  */
+import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
 import { childLogger, defaultLogger } from "../../logger.js";
 import { NM_SETTINGS_PATH, NmApi } from "./nm-api.js";
 import { NmBus, NmCallError } from "./nm-bus.js";
+import type { NmBusOptions } from "./nm-bus.js";
 import { profileRole, pskText, stationSettings, unwrap } from "./connection-settings.js";
 
 export interface NmCredentials {
@@ -28,9 +30,12 @@ export class NetworkManagerCredentials {
   }
 
   static async open(
-    options: { busAddress?: string; logger?: Logger } = {},
+    options: { busAddress?: string; logger?: Logger; clock?: Clock } = {},
   ): Promise<NetworkManagerCredentials> {
-    const bus = await NmBus.connect(options.busAddress === undefined ? {} : { address: options.busAddress });
+    const busOptions: NmBusOptions = {};
+    if (options.busAddress !== undefined) busOptions.address = options.busAddress;
+    if (options.clock !== undefined) busOptions.clock = options.clock;
+    const bus = await NmBus.connect(busOptions);
     return new NetworkManagerCredentials(bus, options.logger);
   }
 

@@ -52,6 +52,8 @@ export interface MockNmOptions {
   devices?: Array<{ iface: string; mac: string }>;
   networks?: MockNetwork[];
   behaviour?: MockBehaviour;
+  /** Only the private bus: nobody owns NetworkManager's name (the test brings its own, e.g. a silent one). */
+  withoutNetworkManager?: boolean;
 }
 
 /** One entry of the mock's log (see wifiprov_nm.py: add-connection, activate, request-scan, ...). */
@@ -125,6 +127,7 @@ export class MockNetworkManager {
       throw error;
     }
     const mock = new MockNetworkManager(dir, daemon, address);
+    if (options.withoutNetworkManager === true) return mock;
     try {
       await mock.#startMock(options);
     } catch (error) {
@@ -168,6 +171,45 @@ export class MockNetworkManager {
     exited.catch(() => {}); // a later exit is stop()'s business
   }
 
+  /**
+   * Resolves with the first entry of the mock's log (see log()) that `matches`, already logged or still to come: a
+   * test waits for "NetworkManager was asked to activate the AP" as an event instead of polling.
+   */
+  async waitFor(matches: (entry: MockLogEntry) => boolean): Promise<MockLogEntry> {
+    const control = this.#control!;
+    const rule = `type='signal',interface='${MOCK_IFACE}',member='WifiprovEvent'`;
+    let onMessage: ((message: dbus.Message) => void) | undefined;
+    const coming = new Promise<MockLogEntry>((resolve) => {
+      onMessage = (message: dbus.Message) => {
+        if (message.type !== dbus.MessageType.SIGNAL || message.member !== "WifiprovEvent") return;
+        const entry = JSON.parse(message.body[0] as string) as MockLogEntry;
+        if (matches(entry)) resolve(entry);
+      };
+      control.on("message", onMessage);
+    });
+    try {
+      await this.#daemonCall("AddMatch", [rule]);
+      const already = (await this.log()).find(matches);
+      return already ?? (await coming);
+    } finally {
+      control.off("message", onMessage!);
+      await this.#daemonCall("RemoveMatch", [rule]).catch(() => {});
+    }
+  }
+
+  async #daemonCall(member: string, body: string[]): Promise<void> {
+    await this.#control!.call(
+      new dbus.Message({
+        destination: "org.freedesktop.DBus",
+        path: "/org/freedesktop/DBus",
+        interface: "org.freedesktop.DBus",
+        member,
+        signature: "s",
+        body,
+      }),
+    );
+  }
+
   async #call(member: string, signature = "", body: unknown[] = []): Promise<unknown> {
     const reply = await this.#control!.call(
       new dbus.Message({
@@ -197,6 +239,35 @@ export class MockNetworkManager {
 
   async removeNetwork(ssid: string): Promise<void> {
     await this.#call("WifiprovRemoveNetwork", "s", [ssid]);
+  }
+
+  /**
+   * The profiles NetworkManager holds now (Settings.ListConnections), each with its id and wifiprov role (undefined
+   * for profiles that are not wifiprov's): what "NetworkManager left as it was found" is checked against.
+   */
+  async profiles(): Promise<Array<{ path: string; id: string; role: string | undefined }>> {
+    const ask = async (path: string, iface: string, member: string) =>
+      (
+        await this.#control!.call(
+          new dbus.Message({ destination: NM_NAME, path, interface: iface, member, signature: "", body: [] }),
+        )
+      )?.body[0] as unknown;
+    const paths = (await ask(
+      "/org/freedesktop/NetworkManager/Settings",
+      "org.freedesktop.NetworkManager.Settings",
+      "ListConnections",
+    )) as string[];
+    const out: Array<{ path: string; id: string; role: string | undefined }> = [];
+    for (const path of paths) {
+      const settings = (await ask(
+        path,
+        "org.freedesktop.NetworkManager.Settings.Connection",
+        "GetSettings",
+      )) as Record<string, Record<string, dbus.Variant>>;
+      const data = settings.user?.data?.value as Record<string, string> | undefined;
+      out.push({ path, id: String(settings.connection?.id?.value ?? ""), role: data?.["wifiprov.role"] });
+    }
+    return out;
   }
 
   /** Ends dbusmock and dbus-daemon (waiting for both) and removes the socket directory. Idempotent. */

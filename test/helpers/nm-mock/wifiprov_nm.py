@@ -56,6 +56,11 @@ def _next(kind):
 def _log(event, **fields):
     fields['event'] = event
     WORLD['log'].append(fields)
+    # The same entry as a signal, so a test can wait for "NetworkManager was asked to ..." instead of polling.
+    try:
+        dbusmock.get_object(MAIN_OBJ).EmitSignal(MOCK_IFACE, 'WifiprovEvent', 's', [json.dumps(fields)])
+    except KeyError:
+        pass  # still loading: nobody can be listening yet
 
 
 def _behaviour(key, default=False):

@@ -1,5 +1,6 @@
 // The NetworkManager backend beyond the Radio contract: what NetworkManager was asked for (AP profile, scan, join),
-// one-interface turn-taking, leftovers, and a NetworkManager that answers less than the real one.
+// one-interface turn-taking, leftovers, and a NetworkManager that answers less than the real one (the timeouts
+// among those: networkmanager-timeouts.test.ts, on virtual time).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../../../src/logger.js";
@@ -184,54 +185,6 @@ describe("NetworkManagerRadio", needsMockNm(), () => {
       );
     } finally {
       await mock.stop();
-    }
-  });
-
-  test("a NetworkManager without LastScan still scans (after the scan timeout), never hangs", async () => {
-    const { radio, stop } = await startMockWithRadio(
-      { behaviour: { omit_last_scan: true } },
-      {
-        timeouts: { ...fastTimeouts, scanMs: 200 },
-      },
-    );
-    try {
-      const results = await radio.scan();
-      assert.ok(results.length > 0);
-    } finally {
-      await stop();
-    }
-  });
-
-  test("an activation whose signals never come ends as a failed attempt (205) after the timeout", async () => {
-    const { radio, stop } = await startMockWithRadio(
-      { behaviour: { silent_activation: true } },
-      {
-        timeouts: { ...fastTimeouts, activationMs: 300 },
-      },
-    );
-    try {
-      const events = new EventLog(radio);
-      await radio.connect({ ssid: utf8("myssid"), passphrase: utf8("mypassword") });
-      assert.deepEqual(await events.outcome(5000), { type: "disconnected", reason: 205 });
-    } finally {
-      await stop();
-    }
-  });
-
-  test("a SoftAP whose activation never completes fails with a clear message", async () => {
-    const { radio, stop } = await startMockWithRadio(
-      { behaviour: { silent_activation: true } },
-      {
-        timeouts: { ...fastTimeouts, softApMs: 300 },
-      },
-    );
-    try {
-      await assert.rejects(
-        radio.startSoftAp({ ssid: "PROV_112233", password: "PROV_PASS" }),
-        isCode("WIFIPROV_WIFI", /did not bring up the SoftAP PROV_112233 on wlan0/),
-      );
-    } finally {
-      await stop();
     }
   });
 
