@@ -260,6 +260,7 @@ def _finish_scan(device_path):
     if not _behaviour('omit_last_scan'):
         changes['LastScan'] = dbus.Int64(int(time.monotonic() * 1000))
     _set_props(device_path, WIRELESS_IFACE, changes)
+    _log('scan-finished', device=device_path, access_points=len(device.wifiprov_aps))
 
 
 def _set_device_state(device_path, new_state, reason):

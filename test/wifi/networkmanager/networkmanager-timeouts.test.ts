@@ -102,6 +102,8 @@ describe("NetworkManagerRadio on virtual time", needsMockNm(), () => {
       const scanWait = clock.nextTimer(timeouts.scanMs);
       const scanning = radio.scan();
       await scanWait;
+      // Without LastScan nothing tells the radio the scan is done; the mock's log tells the test.
+      await mock.waitFor((e) => e.event === "scan-finished");
       await clock.advance(timeouts.scanMs);
       const results = await scanning;
       assert.deepEqual(results.map((r) => Buffer.from(r.ssid).toString()).sort(), [
