@@ -143,6 +143,11 @@ export function buildProgram(): Command {
       "how long to wait for each reply or close before calling the device silent",
       "5",
     )
+    .option(
+      "--srp-attempts <n>",
+      "sec2: handshakes to run looking for a B and an S with a leading zero byte (1 in 256 each)",
+      "1024",
+    )
     .option("--json", "print the report as JSON")
     .option("--junit <file>", "also write the report as JUnit XML")
     .addHelpText(

@@ -29,6 +29,7 @@ import {
   statusName,
 } from "./messages.js";
 import { HTTP_REQUEST_CHECKS, HTTP_SESSION_CHECKS } from "./checks-http.js";
+import { SRP_CHECKS } from "./checks-srp.js";
 import { describeOutcome, header, post } from "./wire.js";
 import type { Outcome } from "./wire.js";
 
@@ -741,6 +742,7 @@ export const CHECKS: readonly Check[] = [
   wrongProof,
   beforeHandshake,
   restart,
+  ...SRP_CHECKS,
   sec2Nonce,
   counter,
   replay,

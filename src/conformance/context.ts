@@ -5,6 +5,7 @@
 import type { DeviceVersion } from "../client/version.js";
 import { createClientSession } from "../security/index.js";
 import type { ClientSecuritySession, SecurityVersion } from "../security/index.js";
+import type { RandomBytes } from "../security/types.js";
 import type { Expectations } from "./expectations.js";
 import { Connection, describeOutcome, header, post } from "./wire.js";
 import type { Outcome, Target } from "./wire.js";
@@ -25,6 +26,22 @@ export interface CheckContext {
   /** sec_patch_ver announced (missing ⇒ 0, as esp_prov and the release's clients assume). */
   readonly patchVersion: 0 | 1;
   readonly credentials: Credentials;
+  /** Where the SRP checks draw their client private values (tests inject known answers). */
+  readonly random: RandomBytes;
+  /** How many handshakes the SRP leading-zero checks may run looking for a B or S with a leading zero. */
+  readonly srpAttempts: number;
+  /** Work shared by several checks of one run (e.g. one handshake search serving two checks). */
+  readonly memo: Map<string, Promise<unknown>>;
+}
+
+/** Runs `work` once per run for `key`; later callers get the same promise. */
+export function memoize<T>(ctx: CheckContext, key: string, work: () => Promise<T>): Promise<T> {
+  let entry = ctx.memo.get(key) as Promise<T> | undefined;
+  if (entry === undefined) {
+    entry = work();
+    ctx.memo.set(key, entry);
+  }
+  return entry;
 }
 
 /** A failure the check explains itself (what the device did at which step). */

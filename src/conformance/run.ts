@@ -10,6 +10,8 @@ import type { DeviceVersion } from "../client/version.js";
 import { ProtocolError, TransportError, UsageError } from "../errors.js";
 import { parseHostPort } from "../transport/host-port.js";
 import type { SecurityVersion } from "../security/index.js";
+import type { RandomBytes } from "../security/types.js";
+import { defaultRandomBytes } from "../crypto/random.js";
 import { CHECKS, stillAnswers } from "./checks.js";
 import { endpointCheck, parseEndpointName } from "./checks-http.js";
 import type { Check, Verdict } from "./checks.js";
@@ -34,6 +36,13 @@ export interface ConformanceOptions {
   only?: readonly string[];
   /** Custom endpoints to probe (`--endpoint NAME`), one check each, run whatever `only` says. */
   endpoints?: readonly string[];
+  /**
+   * Handshakes the SRP leading-zero checks may run looking for a B or S with a leading zero byte (each has one
+   * about 1 time in 256). Default 1024: both are then seen with probability ≈ 96%.
+   */
+  srpAttempts?: number;
+  /** Source of the SRP checks' client private values. Default: the crypto random source. */
+  random?: RandomBytes;
   /** Called after each check (for progress output). */
   onFinding?: (finding: Finding) => void;
 }
@@ -57,6 +66,8 @@ export interface ConformanceReport {
   /** Set when the device stopped answering: after which check. */
   stoppedAfter?: string;
 }
+
+export const DEFAULT_SRP_ATTEMPTS = 1024;
 
 export const CHECK_IDS: readonly string[] = CHECKS.map((c) => c.id);
 
@@ -120,6 +131,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     securityVersion,
     patchVersion: patch === 1 ? 1 : 0,
     credentials: options.credentials ?? {},
+    random: options.random ?? defaultRandomBytes,
+    srpAttempts: options.srpAttempts ?? DEFAULT_SRP_ATTEMPTS,
+    memo: new Map(),
   };
   const checks = withEndpoints(selectChecks(options.only), endpoints);
   const findings: Finding[] = [];

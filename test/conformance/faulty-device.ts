@@ -21,6 +21,8 @@ import { defaultRandomBytes } from "../../src/crypto/random.js";
 import { DeviceHttpServer } from "../../src/transport/index.js";
 import { SimulatedRadio } from "../../src/wifi/simulated-radio.js";
 import { scaledClock } from "../../src/clock.js";
+import { variantSec2Security } from "./srp-variant-security.js";
+import type { Sec2Variant } from "./srp-variant-security.js";
 
 export type Fault =
   | "none"
@@ -43,7 +45,20 @@ export type Fault =
   /** A request with a cookie that opens a new session gets no Set-Cookie (the client keeps the stale one). */
   | "stale-cookie-no-set-cookie"
   /** custom-data answers in plaintext whatever the session, before any handshake. */
-  | "unprotected-endpoint";
+  | "unprotected-endpoint"
+  /** Takes a 383-byte SRP A (esp_prov's MIN(A)) that the release refuses. */
+  | "srp-accepts-minimal-a"
+  /** Sends a B with a leading zero padded to 384 bytes (and hashes those bytes). */
+  | "srp-pads-b"
+  /** Derives K from PAD(S) instead of MIN(S). */
+  | "srp-pads-s";
+
+/** Fixed SRP credentials and device private value b, so that every handshake has the same B (tests force B). */
+export interface ForcedSrp {
+  salt: Uint8Array;
+  verifier: Uint8Array;
+  b: Uint8Array;
+}
 
 export const USERNAME = "wifiprov";
 export const PASSWORD = "abcd1234";
@@ -130,7 +145,10 @@ export interface FaultyDevice {
   close(): Promise<void>;
 }
 
-export async function startFaultyDevice(fault: Fault): Promise<FaultyDevice> {
+export async function startFaultyDevice(
+  fault: Fault,
+  options: { srp?: ForcedSrp } = {},
+): Promise<FaultyDevice> {
   const clock = scaledClock(0.01);
   const radio = new SimulatedRadio({
     mac: Uint8Array.of(0x24, 0x0a, 0xc4, 1, 2, 3),
@@ -151,8 +169,12 @@ export async function startFaultyDevice(fault: Fault): Promise<FaultyDevice> {
   const inner = capture.context!.protocomm;
   inner.openSession(INNER_SESSION);
 
-  const { salt, verifier } = generateSec2Credentials(USERNAME, PASSWORD);
-  const honest = createDeviceSecurity({ version: 2, patchVersion: 1, salt, verifier });
+  const { salt, verifier } = options.srp ?? generateSec2Credentials(USERNAME, PASSWORD);
+  const forcedB = options.srp?.b;
+  // Draws of 32 bytes are the device's SRP private value b (session2.ts draw order).
+  const random = (n: number) => (n === forcedB?.length ? Uint8Array.from(forcedB) : defaultRandomBytes(n));
+  const honest = createDeviceSecurity({ version: 2, patchVersion: 1, salt, verifier, random });
+  const variant = (v: Sec2Variant) => variantSec2Security(salt, verifier, v, random);
   // Filled in once the server listens; the faults that crash it are only reached after that.
   const running: { server?: DeviceHttpServer } = {};
   const crash = () => {
@@ -168,7 +190,13 @@ export async function startFaultyDevice(fault: Fault): Promise<FaultyDevice> {
               crash();
               throw new Error("crashed");
             })
-          : honest;
+          : fault === "srp-accepts-minimal-a"
+            ? variant({ acceptMinimalA: true })
+            : fault === "srp-pads-b"
+              ? variant({ padB: true })
+              : fault === "srp-pads-s"
+                ? variant({ padS: true })
+                : honest;
 
   // The inner device announces security 0; the outer one does sec2 patch 1, so say that instead.
   const innerVersion = new TextDecoder().decode(
