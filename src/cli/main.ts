@@ -148,6 +148,12 @@ export function buildProgram(): Command {
       "sec2: handshakes to run looking for a B and an S with a leading zero byte (1 in 256 each)",
       "1024",
     )
+    .option(
+      "--allow-provision",
+      "also run the checks that change the device: wrong and right credentials, CtrlReset/Reprov; it joins --ssid and stops provisioning",
+    )
+    .option("--ssid <ssid>", "with --allow-provision: the network the device may join")
+    .option("--passphrase <passphrase>", "with --allow-provision: its passphrase (omit for an open network)")
     .option("--json", "print the report as JSON")
     .option("--junit <file>", "also write the report as JUnit XML")
     .addHelpText(

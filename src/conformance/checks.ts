@@ -30,6 +30,7 @@ import {
 } from "./messages.js";
 import { HTTP_REQUEST_CHECKS, HTTP_SESSION_CHECKS } from "./checks-http.js";
 import { SRP_CHECKS } from "./checks-srp.js";
+import { DESTRUCTIVE_CHECKS } from "./checks-destructive.js";
 import { describeOutcome, header, post } from "./wire.js";
 import type { Outcome } from "./wire.js";
 
@@ -54,6 +55,8 @@ export interface Check {
   /** A reason not to run it against this device (feature absent, credentials missing). */
   skip?: (ctx: CheckContext) => string | undefined;
   run: (ctx: CheckContext) => Promise<CheckResult>;
+  /** The release itself may stop serving after this check (provisioning succeeded): no liveness probe after it. */
+  endsDevice?: boolean;
 }
 
 const pass = (did: string): CheckResult => ({ verdict: "pass", did });
@@ -749,5 +752,6 @@ export const CHECKS: readonly Check[] = [
   getStatus,
   ctrlReset,
   scanPaging,
+  ...DESTRUCTIVE_CHECKS,
   scanOutOfRange,
 ];

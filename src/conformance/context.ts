@@ -6,6 +6,8 @@ import type { DeviceVersion } from "../client/version.js";
 import { createClientSession } from "../security/index.js";
 import type { ClientSecuritySession, SecurityVersion } from "../security/index.js";
 import type { RandomBytes } from "../security/types.js";
+import type { Status } from "../proto/index.js";
+import type { StationStatus } from "./messages-provision.js";
 import type { Expectations } from "./expectations.js";
 import { Connection, describeOutcome, header, post } from "./wire.js";
 import type { Outcome, Target } from "./wire.js";
@@ -30,8 +32,30 @@ export interface CheckContext {
   readonly random: RandomBytes;
   /** How many handshakes the SRP leading-zero checks may run looking for a B or S with a leading zero. */
   readonly srpAttempts: number;
+  /** The network the destructive checks may join (`--allow-provision --ssid S --passphrase P`); else absent. */
+  readonly provision?: { ssid: string; passphrase: string };
+  /** What the destructive checks learnt so far, in battery order. */
+  readonly run: RunState;
   /** Work shared by several checks of one run (e.g. one handshake search serving two checks). */
   readonly memo: Map<string, Promise<unknown>>;
+}
+
+/** State the destructive checks hand on to the ones after them. */
+export interface RunState {
+  /** Set when the device ended its provisioning service as the release does: why the rest is skipped. */
+  ended?: string;
+  /** From CtrlReprov before provisioning: false when the firmware disabled auto-stop. */
+  autoStop?: boolean;
+  /** prov-ctrl answered 404 (a v5.0 device under an "auto" profile). */
+  ctrlAbsent?: boolean;
+  /** CtrlReset sent right after Apply, and the GetStatus after it. */
+  resetWhileConnecting?: { reset: Status | "absent"; state: StationStatus };
+  /** The wrong-passphrase attempt ended in a failure state. */
+  failed?: boolean;
+  /** CtrlReset was refused in the failed state: the device cannot take new credentials. */
+  stuckFailed?: boolean;
+  /** The right credentials got the device Connected. */
+  connected?: boolean;
 }
 
 /** Runs `work` once per run for `key`; later callers get the same promise. */

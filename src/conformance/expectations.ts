@@ -35,6 +35,8 @@ export interface Expectations {
   readonly restartOnCmd0: boolean;
   /** CtrlReset while no attempt failed: v5.x wifi_ctrl.c answers InternalError, network_provisioning Success. */
   readonly ctrlResetWhenStarted: "refused" | "accepted" | "either";
+  /** GetStatus may carry attempt_failed (wifi_config.proto field 12, with wifi_conn_attempts): v5.4.1+. */
+  readonly attemptFailed: boolean;
 }
 
 const V50: Expectations = {
@@ -46,9 +48,11 @@ const V50: Expectations = {
   ctrl: false,
   restartOnCmd0: true,
   ctrlResetWhenStarted: "refused",
+  attemptFailed: false,
 };
 const V51: Expectations = { ...V50, label: "idf-v5.1", ctrl: true };
-const V541: Expectations = { ...V51, label: "idf-v5.4.1", versionStyle: "json" };
+// tag v5.4.1 wifi_config.proto / wifi_constants.proto add WifiAttemptFailed (RespGetStatus field 12).
+const V541: Expectations = { ...V51, label: "idf-v5.4.1", versionStyle: "json", attemptFailed: true };
 
 const PROFILES: Record<ProfileName, Expectations> = {
   // tag v4.0 examples/provisioning/softap_prov: app_prov.c replies "V0.1", registers only prov-session and
@@ -62,6 +66,7 @@ const PROFILES: Record<ProfileName, Expectations> = {
     ctrl: false,
     restartOnCmd0: false,
     ctrlResetWhenStarted: "refused",
+    attemptFailed: false,
   },
   // tag v5.0 wifi_provisioning/src/manager.c: JSON without sec_patch_ver, prov-scan, no prov-ctrl.
   "idf-v5.0": V50,

@@ -13,6 +13,7 @@ import type { SecurityVersion } from "../security/index.js";
 import type { RandomBytes } from "../security/types.js";
 import { defaultRandomBytes } from "../crypto/random.js";
 import { CHECKS, stillAnswers } from "./checks.js";
+import { DESTRUCTIVE_CHECKS } from "./checks-destructive.js";
 import { endpointCheck, parseEndpointName } from "./checks-http.js";
 import type { Check, Verdict } from "./checks.js";
 import { CheckFailure } from "./context.js";
@@ -41,6 +42,11 @@ export interface ConformanceOptions {
    * about 1 time in 256). Default 1024: both are then seen with probability ≈ 96%.
    */
   srpAttempts?: number;
+  /**
+   * Allow the destructive checks: the device is given these credentials (and first a wrong passphrase), gets
+   * reset, joins the network and, as the release does, stops its provisioning service.
+   */
+  provision?: { ssid: string; passphrase: string };
   /** Source of the SRP checks' client private values. Default: the crypto random source. */
   random?: RandomBytes;
   /** Called after each check (for progress output). */
@@ -133,6 +139,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     credentials: options.credentials ?? {},
     random: options.random ?? defaultRandomBytes,
     srpAttempts: options.srpAttempts ?? DEFAULT_SRP_ATTEMPTS,
+    ...(options.provision ? { provision: options.provision } : {}),
+    run: {},
     memo: new Map(),
   };
   const checks = withEndpoints(selectChecks(options.only), endpoints);
@@ -155,6 +163,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       report(check, "not-run", `not run: the device stopped answering after ${stoppedAfter}`);
       continue;
     }
+    if (ctx.run.ended !== undefined) {
+      report(check, "skipped", `not run: ${ctx.run.ended}`);
+      continue;
+    }
     const skip = check.skip?.(ctx);
     if (skip !== undefined) {
       report(check, "skipped", skip);
@@ -167,7 +179,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       if (err instanceof CheckFailure) report(check, "fail", err.message);
       else report(check, "fail", `could not run: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (!(await stillAnswers(ctx))) stoppedAfter = check.id;
+    // A check that may end provisioning (as the release does after success) says so itself in ctx.run.ended.
+    if (check.endsDevice !== true && !(await stillAnswers(ctx))) stoppedAfter = check.id;
   }
   return {
     serviceName: options.serviceName,
@@ -192,9 +205,12 @@ function selectChecks(only: readonly string[] | undefined): readonly Check[] {
  * The endpoint probes go before the out-of-range scan request, the one ESP-IDF's own firmware dies on, so
  * they still run against such a device.
  */
+const DESTRUCTIVE_IDS = new Set(DESTRUCTIVE_CHECKS.map((c) => c.id));
+
 function withEndpoints(checks: readonly Check[], endpoints: readonly string[]): readonly Check[] {
   const probes = endpoints.map(endpointCheck);
-  const last = checks.findIndex((c) => c.id === "scan.out-of-range");
+  // Before the destructive checks (the device may end provisioning there) and scan.out-of-range (ESP dies).
+  const last = checks.findIndex((c) => c.id === "scan.out-of-range" || DESTRUCTIVE_IDS.has(c.id));
   if (last === -1) return [...checks, ...probes];
   return [...checks.slice(0, last), ...probes, ...checks.slice(last)];
 }

@@ -13,7 +13,15 @@ import type {
 import { MemoryStateStore } from "../../src/device/memory-store.js";
 import { AuthenticationError } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
-import { WiFiScanPayloadSchema, decode } from "../../src/proto/index.js";
+import {
+  Status,
+  WiFiConfigPayloadSchema,
+  WiFiCtrlMsgType,
+  WiFiCtrlPayloadSchema,
+  WiFiScanPayloadSchema,
+  decode,
+  encode,
+} from "../../src/proto/index.js";
 import { Protocomm } from "../../src/protocomm/index.js";
 import { createDeviceSecurity, generateSec2Credentials } from "../../src/security/index.js";
 import type { DeviceSecurity, DeviceSecuritySession } from "../../src/security/index.js";
@@ -51,7 +59,13 @@ export type Fault =
   /** Sends a B with a leading zero padded to 384 bytes (and hashes those bytes). */
   | "srp-pads-b"
   /** Derives K from PAD(S) instead of MIN(S). */
-  | "srp-pads-s";
+  | "srp-pads-s"
+  /** Reports Connected with an empty ip4_addr. */
+  | "connected-without-ip"
+  /** Answers CtrlReset with InternalError even in the failed state. */
+  | "reset-refused-when-failed"
+  /** Keeps serving after reporting Connected although auto-stop is on. */
+  | "keeps-serving";
 
 /** Fixed SRP credentials and device private value b, so that every handshake has the same B (tests force B). */
 export interface ForcedSrp {
@@ -66,11 +80,15 @@ const INNER_SESSION = 1;
 
 class CaptureTransport implements ProvisioningTransport {
   context: ProvisioningTransportContext | undefined;
+  /** The inner device ended provisioning (auto-stop after success): the outer server goes too. */
+  onStop: () => void = () => {};
   async start(context: ProvisioningTransportContext) {
     this.context = context;
     return { serviceName: "inner" };
   }
-  async stop() {}
+  async stop() {
+    this.onStop();
+  }
 }
 
 /** Two sessions fed the same handshake and the same random bytes: one decrypts, the lagging one encrypts. */
@@ -180,6 +198,7 @@ export async function startFaultyDevice(
   const crash = () => {
     void running.server?.close();
   };
+  if (fault !== "keeps-serving") capture.onStop = crash;
   const security =
     fault === "nonce-reuse"
       ? nonceReusingSecurity(salt, verifier)
@@ -226,7 +245,24 @@ export async function startFaultyDevice(
           }
         }
       }
-      const reply = await inner.handle(INNER_SESSION, name, plain);
+      if (name === "prov-ctrl" && fault === "reset-refused-when-failed") {
+        const req = decode(WiFiCtrlPayloadSchema, plain);
+        if (req.payload.case === "cmdCtrlReset") {
+          return encode(WiFiCtrlPayloadSchema, {
+            msg: WiFiCtrlMsgType.TypeRespCtrlReset,
+            status: Status.InternalError,
+            payload: { case: "respCtrlReset", value: {} },
+          });
+        }
+      }
+      let reply = await inner.handle(INNER_SESSION, name, plain);
+      if (name === "prov-config" && fault === "connected-without-ip") {
+        const r = decode(WiFiConfigPayloadSchema, reply);
+        if (r.payload.case === "respGetStatus" && r.payload.value.state.case === "connected") {
+          r.payload.value.state.value.ip4Addr = "";
+          reply = encode(WiFiConfigPayloadSchema, r);
+        }
+      }
       if (name === "prov-scan") {
         const r = decode(WiFiScanPayloadSchema, reply);
         if (r.payload.case === "respScanStatus") resultCount = r.payload.value.resultCount;

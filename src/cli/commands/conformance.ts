@@ -28,7 +28,38 @@ export interface ConformanceFlags {
   junit?: string;
   timeout?: string;
   srpAttempts?: string;
+  allowProvision?: boolean;
+  ssid?: string;
+  passphrase?: string;
   verbose?: boolean;
+}
+
+/** The destructive checks run only when asked for, with a network to join. */
+function parseProvision(flags: ConformanceFlags): { ssid: string; passphrase: string } | undefined {
+  if (!flags.allowProvision) {
+    if (flags.ssid !== undefined || flags.passphrase !== undefined) {
+      throw new UsageError("--ssid and --passphrase are only used with --allow-provision", {
+        hint: "add --allow-provision to let the checks provision the device (it joins the network and stops provisioning)",
+      });
+    }
+    return undefined;
+  }
+  if (flags.ssid === undefined) {
+    throw new UsageError("--allow-provision needs the network the device may join", {
+      hint: "add --ssid NAME --passphrase PASSWORD (omit --passphrase for an open network)",
+    });
+  }
+  const ssidBytes = new TextEncoder().encode(flags.ssid).length;
+  if (ssidBytes < 1 || ssidBytes > 32) {
+    throw new UsageError(`--ssid must be 1 to 32 bytes, got ${ssidBytes}`);
+  }
+  const passphrase = flags.passphrase ?? "";
+  if (passphrase !== "" && (passphrase.length < 8 || passphrase.length > 63)) {
+    throw new UsageError(`--passphrase must be 8 to 63 characters (WPA2), got ${passphrase.length}`, {
+      hint: "omit --passphrase for an open network",
+    });
+  }
+  return { ssid: flags.ssid, passphrase };
 }
 
 /** A whole number of handshakes, 1…100000. */
@@ -58,12 +89,14 @@ export async function runConformanceCommand(flags: ConformanceFlags): Promise<Ex
     const secVer = parseSecVer(flags.sec_ver);
     const waitMs = parseSeconds(flags.timeout, "--timeout");
     const srpAttempts = parseAttempts(flags.srpAttempts);
+    const provision = parseProvision(flags);
     const report = await runConformance({
       serviceName: flags.service_name,
       profile,
       ...(secVer !== undefined ? { securityVersion: secVer } : {}),
       ...(waitMs !== undefined ? { waitMs } : {}),
       ...(srpAttempts !== undefined ? { srpAttempts } : {}),
+      ...(provision !== undefined ? { provision } : {}),
       credentials: {
         ...(flags.pop !== undefined ? { pop: flags.pop } : {}),
         ...(flags.sec2_username !== undefined ? { username: flags.sec2_username } : {}),
