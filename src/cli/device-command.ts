@@ -23,6 +23,7 @@ export interface DeviceFlags {
   manifestOut?: string;
   apInterface?: string;
   staInterface?: string;
+  dnsmasqSharedDir?: string;
   /** --portal / --no-portal; undefined = the radio's default. */
   portal?: boolean;
   listen?: string;
@@ -113,6 +114,7 @@ export function deviceOptionsFromFlags(
     for (const [flag, value] of [
       ["--ap-interface", flags.apInterface],
       ["--sta-interface", flags.staInterface],
+      ["--dnsmasq-shared-dir", flags.dnsmasqSharedDir],
     ] as const) {
       if (value !== undefined) throw new FlagError(flag, "--radio networkmanager with it", value);
     }
@@ -302,6 +304,10 @@ async function startNetworkManagerDevice(
   const radio = await nm.NetworkManagerRadio.open({
     apInterface: flags.apInterface ?? "wlan0",
     ...(flags.staInterface !== undefined ? { staInterface: flags.staInterface } : {}),
+    // With the portal on, every name resolves to the SoftAP so the phones' probes reach the page.
+    captivePortalDns: portal !== undefined && portal !== false,
+    // Always given, so a leftover file from a crashed run is removed even when this run has no portal.
+    dnsmasqSharedDir: flags.dnsmasqSharedDir ?? nm.DNSMASQ_SHARED_DIR,
     clock,
     logger,
   });
@@ -532,6 +538,10 @@ export function registerDeviceCommand(program: Command): void {
     .option(
       "--sta-interface <ifname>",
       "with --radio networkmanager: a second interface for the station (default: the SoftAP's, taking turns)",
+    )
+    .option(
+      "--dnsmasq-shared-dir <dir>",
+      "with --radio networkmanager: the directory NetworkManager's shared-mode dnsmasq reads; with the portal on, a file there answers every DNS name with the SoftAP address (default /etc/NetworkManager/dnsmasq-shared.d)",
     )
     .addOption(
       new Option("--sec-ver <n>", "security scheme (default: 1, or 2 with --compat idf-v6.0)").choices([

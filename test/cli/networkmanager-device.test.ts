@@ -5,7 +5,7 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,10 +53,14 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
   });
 
   test("wifiprov provision provisions it; NetworkManager saw the SoftAP, the scan and the join", async () => {
-    const mock = await MockNetworkManager.start({ networks: homeNetworks });
-    cleanups.push(() => mock.stop());
     const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-e2e-"));
     cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const dnsmasqDir = join(stateDir, "dnsmasq-shared.d");
+    const mock = await MockNetworkManager.start({
+      networks: homeNetworks,
+      behaviour: { dnsmasq_shared_dir: dnsmasqDir },
+    });
+    cleanups.push(() => mock.stop());
     const device = startDeviceProcess(
       [
         "--radio",
@@ -69,6 +73,8 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
         "2",
         "--state-dir",
         stateDir,
+        "--dnsmasq-shared-dir",
+        dnsmasqDir,
       ],
       mock.env,
     );
@@ -76,6 +82,12 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
       if (device.child.exitCode === null) device.child.kill("SIGKILL");
     });
     const [, serviceName] = await device.waitFor(/Service name: (127\.0\.0\.1:\d+)/);
+    // The portal's DNS answer was in place when NetworkManager started the SoftAP's dnsmasq.
+    const dnsmasq = await mock.waitFor((e) => e.event === "dnsmasq-started");
+    assert.match(
+      (dnsmasq.files as Record<string, string>)["wifiprov-captive-portal.conf"] ?? "",
+      /^address=\/#\/192\.168\.4\.1$/m,
+    );
     // On a real radio the captive portal is on by default: the page is served beside the endpoints.
     const page = await fetch(`http://${serviceName}/`);
     assert.equal(page.status, 200);
@@ -145,6 +157,7 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
 
     device.child.kill("SIGTERM");
     assert.equal(await device.exited, 0);
+    assert.deepEqual(await readdir(dnsmasqDir), [], "the DNS file went with the SoftAP");
     // The AP profile was deleted; nothing else was added but the station's.
     const deleted = new Set(
       (await mock.log()).filter((e) => e.event === "delete-connection").map((e) => e.path),
@@ -187,17 +200,28 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
     const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-term-"));
     cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
     const device = startDeviceProcess(
-      ["--radio", "networkmanager", "--listen", "127.0.0.1:0", "--state-dir", stateDir],
+      [
+        "--radio",
+        "networkmanager",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        stateDir,
+        "--dnsmasq-shared-dir",
+        join(stateDir, "dnsmasq"),
+      ],
       mock.env,
     );
     cleanups.push(async () => {
       if (device.child.exitCode === null) device.child.kill("SIGKILL");
     });
     await mock.waitFor((e) => e.event === "activate" && e.mode === "ap");
+    assert.deepEqual(await readdir(join(stateDir, "dnsmasq")), ["wifiprov-captive-portal.conf"]);
     device.child.kill("SIGTERM");
     assert.equal(await device.exited, 0, device.output());
     assert.doesNotMatch(device.output(), /Service name:/);
     assert.deepEqual(await mock.profiles(), [], "no profile left behind");
+    assert.deepEqual(await readdir(join(stateDir, "dnsmasq")), [], "nor the DNS file");
   });
 
   test("SIGTERM while the station joins: exit 0, only the stored credentials stay in NetworkManager", async () => {
@@ -206,7 +230,18 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
     const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-term-join-"));
     cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
     const device = startDeviceProcess(
-      ["--radio", "networkmanager", "--listen", "127.0.0.1:0", "--sec-ver", "0", "--state-dir", stateDir],
+      [
+        "--radio",
+        "networkmanager",
+        "--listen",
+        "127.0.0.1:0",
+        "--sec-ver",
+        "0",
+        "--state-dir",
+        stateDir,
+        "--dnsmasq-shared-dir",
+        join(stateDir, "dnsmasq"),
+      ],
       mock.env,
     );
     cleanups.push(async () => {
@@ -239,6 +274,132 @@ describe("wifiprov device --radio networkmanager", needsMockNm(), () => {
       ["station"],
       `only the credentials profile stays: ${JSON.stringify(left)}`,
     );
+  });
+
+  test("polkit refusing: one line with the polkit rule or root as the way out, exit 1, nothing added", async () => {
+    const mock = await MockNetworkManager.start({
+      networks: homeNetworks,
+      behaviour: { permission_denied: true },
+    });
+    cleanups.push(() => mock.stop());
+    const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-polkit-"));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const result = await runCli(
+      [
+        "device",
+        "--radio",
+        "networkmanager",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        stateDir,
+        "--dnsmasq-shared-dir",
+        join(stateDir, "dnsmasq"),
+      ],
+      { env: mock.env, timeoutMs: 60_000 },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: NetworkManager refused AddAndActivateConnection2: permission denied .*$/m,
+    );
+    assert.match(result.stderr, /^hint: run wifiprov as root, or .*polkit rule.*deploy\/50-wifiprov\.rules/m);
+    assert.doesNotMatch(result.stdout, /Service name:/);
+    assert.deepEqual(await mock.profiles(), []);
+  });
+
+  test("the interface busy with another connection: one line, exit 1, that connection untouched", async () => {
+    const mock = await MockNetworkManager.start({ networks: homeNetworks });
+    cleanups.push(() => mock.stop());
+    const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-busy-"));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const home = await mock.addForeignProfile({
+      id: "Home",
+      ssid: "myssid",
+      psk: "mypassword",
+      activateOn: "wlan0",
+    });
+    await mock.waitFor((e) => e.event === "activated");
+    const result = await runCli(
+      [
+        "device",
+        "--radio",
+        "networkmanager",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        stateDir,
+        "--dnsmasq-shared-dir",
+        join(stateDir, "dnsmasq"),
+      ],
+      { env: mock.env, timeoutMs: 60_000 },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: wlan0 is busy: NetworkManager has the connection "Home" active on it/m,
+    );
+    assert.match(result.stderr, /^hint: disconnect it first \(nmcli device disconnect wlan0\)/m);
+    assert.deepEqual(await mock.profiles(), [{ path: home, id: "Home", role: undefined }]);
+    assert.ok(!(await mock.log()).some((e) => e.event === "deactivated"), "Home stayed up");
+  });
+
+  test("an interface NetworkManager does not know: named in one line, exit 1", async () => {
+    const mock = await MockNetworkManager.start({ networks: homeNetworks });
+    cleanups.push(() => mock.stop());
+    const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-noif-"));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const result = await runCli(
+      [
+        "device",
+        "--radio",
+        "networkmanager",
+        "--ap-interface",
+        "wlan9",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        stateDir,
+      ],
+      { env: mock.env, timeoutMs: 60_000 },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^error: NetworkManager knows no interface named wlan9$/m);
+  });
+
+  test("a dnsmasq directory it cannot write: one warning line, the device still serves", async () => {
+    const mock = await MockNetworkManager.start({ networks: homeNetworks });
+    cleanups.push(() => mock.stop());
+    const stateDir = await mkdtemp(join(tmpdir(), "wifiprov-nm-dnsro-"));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    await writeFile(join(stateDir, "a-file"), "");
+    const device = startDeviceProcess(
+      [
+        "--radio",
+        "networkmanager",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        stateDir,
+        "--dnsmasq-shared-dir",
+        join(stateDir, "a-file", "dnsmasq-shared.d"),
+      ],
+      mock.env,
+    );
+    cleanups.push(async () => {
+      if (device.child.exitCode === null) device.child.kill("SIGKILL");
+    });
+    const [, serviceName] = await device.waitFor(/Service name: (127\.0\.0\.1:\d+)/);
+    assert.equal(
+      device.output().match(/cannot write .*wifiprov-captive-portal\.conf/g)?.length,
+      1,
+      device.output(),
+    );
+    const page = await fetch(`http://${serviceName}/`);
+    assert.equal(page.status, 200);
+    await page.arrayBuffer();
+    device.child.kill("SIGTERM");
+    assert.equal(await device.exited, 0);
   });
 
   test("--ap-interface without --radio networkmanager is a flag error", async () => {

@@ -6,3 +6,4 @@ export type { ReasonMapping } from "./state-reasons.js";
 export { NmApi } from "./nm-api.js";
 export { NetworkManagerCredentials } from "./nm-credentials.js";
 export type { NmCredentials } from "./nm-credentials.js";
+export { DNSMASQ_SHARED_DIR, PORTAL_DNS_FILE } from "./portal-dns.js";

@@ -36,6 +36,7 @@ import {
 } from "./nm-api.js";
 import { NmBus, NmCallError } from "./nm-bus.js";
 import type { NmBusOptions, NmSignalMessage } from "./nm-bus.js";
+import { DNSMASQ_SHARED_DIR, PortalDns } from "./portal-dns.js";
 import { espReasonForNm, nmReasonName } from "./state-reasons.js";
 
 export interface NetworkManagerTimeouts {
@@ -58,6 +59,16 @@ export interface NetworkManagerRadioOptions {
   softApAddress?: string;
   /** D-Bus address (default: DBUS_SYSTEM_BUS_ADDRESS or the system bus). */
   busAddress?: string;
+  /**
+   * Answer every DNS name with the SoftAP's address while the SoftAP is up (for the captive portal): a file in
+   * the directory NetworkManager's shared-mode dnsmasq reads (portal-dns.ts). Default false.
+   */
+  captivePortalDns?: boolean;
+  /**
+   * That directory (default /etc/NetworkManager/dnsmasq-shared.d). The radio touches it only when the portal's
+   * DNS is on or the directory is given (then a crashed run's leftover file there is removed at open).
+   */
+  dnsmasqSharedDir?: string;
   timeouts?: NetworkManagerTimeouts;
   /** The clock every timeout runs on (default real time; tests pass a VirtualClock and never wait). */
   clock?: Clock;
@@ -105,6 +116,10 @@ export class NetworkManagerRadio implements Radio {
   readonly #activeWatchers = new Map<string, (state: number, reason: number) => void>();
   readonly #scanWatchers = new Set<(changed: Record<string, unknown>) => void>();
   readonly #unsubscribe: () => void;
+  readonly #portalDns: PortalDns | undefined;
+  readonly #installPortalDns: boolean;
+  /** Profiles of others for our SoftAP's SSID are reported once, not at every SoftAP start. */
+  #checkedForeignSoftAp = false;
   #attempt: Attempt | undefined;
   #softAp: SoftAp | undefined;
   /** On one interface: the SoftAP config the station pushed aside, brought back if the join fails. */
@@ -130,6 +145,15 @@ export class NetworkManagerRadio implements Radio {
     this.#log = childLogger(options.logger ?? defaultLogger, "nm");
     this.#address = options.softApAddress ?? "192.168.4.1";
     this.#clock = options.clock ?? realClock;
+    this.#installPortalDns = options.captivePortalDns ?? false;
+    this.#portalDns =
+      this.#installPortalDns || options.dnsmasqSharedDir !== undefined
+        ? new PortalDns({
+            dir: options.dnsmasqSharedDir ?? DNSMASQ_SHARED_DIR,
+            address: this.#address,
+            logger: this.#log,
+          })
+        : undefined;
     this.#timeouts = {
       callMs: options.timeouts?.callMs ?? 25_000,
       scanMs: options.timeouts?.scanMs ?? 15_000,
@@ -161,6 +185,7 @@ export class NetworkManagerRadio implements Radio {
         throw new WifiError(`NetworkManager gave ${sta.iface} no usable MAC address ("${macText}")`);
       const radio = new NetworkManagerRadio(bus, ap, sta, mac, options);
       await radio.#removeLeftovers();
+      await radio.#portalDns?.remove();
       return radio;
     } catch (error) {
       bus.close();
@@ -212,8 +237,12 @@ export class NetworkManagerRadio implements Radio {
       );
     }
     if (this.#closing.signal.aborted) throw new AbortedError("the NetworkManager radio is closing");
+    await this.#assertApInterfaceFree();
+    await this.#reportForeignSoftApProfiles(config.ssid);
     const softAp: SoftAp = { config };
     this.#softAp = softAp;
+    // dnsmasq reads its extra configuration when the shared connection starts: the file goes in first.
+    if (this.#installPortalDns) await this.#portalDns?.install();
     const settings = softApSettings({
       ssid: config.ssid,
       password: config.password,
@@ -238,6 +267,7 @@ export class NetworkManagerRadio implements Radio {
     } catch (error) {
       if (this.#softAp === softAp) this.#softAp = undefined;
       await this.#teardown(softAp.activePath, softAp.connectionPath);
+      await this.#portalDns?.remove();
       if (error instanceof TimeoutError) {
         throw new WifiError(
           `NetworkManager did not bring up ${what} within ${seconds(this.#timeouts.softApMs)}`,
@@ -257,6 +287,7 @@ export class NetworkManagerRadio implements Radio {
     this.#softAp = undefined;
     if (softAp === undefined) return;
     await this.#teardown(softAp.activePath, softAp.connectionPath);
+    await this.#portalDns?.remove();
     this.#log.info(`SoftAP ${softAp.config.ssid} stopped`);
   }
 
@@ -324,6 +355,8 @@ export class NetworkManagerRadio implements Radio {
       // One radio: NetworkManager replaces the AP profile with the station one on this interface.
       this.#suspendedSoftAp = this.#softAp.config;
       this.#softAp = undefined;
+      // The station's activation replaces the AP on this interface (NetworkManager ends it): its DNS file goes too.
+      await this.#portalDns?.remove();
       this.#emitLater(attempt, {
         type: "softap-stopped",
         reason: `${this.#sta.iface} joins ${ssidText} (one interface)`,
@@ -675,6 +708,55 @@ export class NetworkManagerRadio implements Radio {
     }
   }
 
+  /**
+   * The SoftAP takes its interface over; another connection active there (the box's own Wi-Fi, someone's
+   * hotspot) would be cut off, so that is refused with a one-line reason instead. Our own profiles do not count.
+   */
+  async #assertApInterfaceFree(): Promise<void> {
+    const activePath = (await this.#bus.getOptional(NmApi.deviceActiveConnection, this.#ap.path)) as
+      string | undefined;
+    if (activePath === undefined || activePath === "/") return;
+    const connection = (await this.#bus.get(NmApi.activeConnection, activePath).catch(() => undefined)) as
+      string | undefined;
+    if (connection === undefined || connection === "/") return; // it went away meanwhile
+    const reply = await this.#bus.call(NmApi.getSettings, connection).catch(() => undefined);
+    if (reply === undefined) return;
+    const settings = reply[0] as Record<string, Record<string, unknown>>;
+    if (profileRole(settings) !== undefined) return;
+    const id = String(unwrap(settings.connection?.id) ?? connection);
+    throw new WifiError(
+      `${this.#ap.iface} is busy: NetworkManager has the connection "${id}" active on it, which the SoftAP would cut off`,
+      {
+        hint: `disconnect it first (nmcli device disconnect ${this.#ap.iface}) or give the SoftAP another interface with --ap-interface`,
+      },
+    );
+  }
+
+  /**
+   * Someone else's profile for the SSID of our SoftAP (one made by hand, or an old tool's) is left alone: ours is
+   * a profile of its own, flagged as wifiprov's, and only those are ever deleted. Said once in the log, since
+   * NetworkManager could bring that profile up on its own when ours goes.
+   */
+  async #reportForeignSoftApProfiles(ssid: string): Promise<void> {
+    if (this.#checkedForeignSoftAp) return;
+    this.#checkedForeignSoftAp = true;
+    const wanted = Buffer.from(ssid, "utf8");
+    const [paths] = await this.#bus.call(NmApi.listConnections, NM_SETTINGS_PATH);
+    for (const path of (paths ?? []) as string[]) {
+      const reply = await this.#bus.call(NmApi.getSettings, path).catch(() => undefined);
+      if (reply === undefined) continue;
+      const settings = reply[0] as Record<string, Record<string, unknown>>;
+      if (profileRole(settings) !== undefined) continue;
+      const profileSsid = unwrap(settings["802-11-wireless"]?.ssid);
+      if (profileSsid instanceof Uint8Array && Buffer.from(profileSsid).equals(wanted)) {
+        const id = String(unwrap(settings.connection?.id) ?? path);
+        this.#log.warn(
+          `NetworkManager also has a profile "${id}" for ${ssid} that is not wifiprov's; it is left alone and the SoftAP uses its own`,
+        );
+      }
+    }
+  }
+
   async #removeLeftovers(): Promise<void> {
     const [paths] = await this.#bus.call(NmApi.listConnections, NM_SETTINGS_PATH);
     for (const path of (paths ?? []) as string[]) {
@@ -706,6 +788,17 @@ async function findWifiDevice(bus: NmBus, iface: string): Promise<Device> {
   if (type !== NM_DEVICE_TYPE_WIFI) {
     throw new WifiError(`${iface} is not a Wi-Fi interface (NetworkManager device type ${String(type)})`, {
       hint: "list the Wi-Fi interfaces with `nmcli device status` and pass one with --ap-interface",
+    });
+  }
+  const state = toNumber(await bus.getOptional(NmApi.deviceState, path));
+  if (state === NmDeviceState.UNMANAGED) {
+    throw new WifiError(`NetworkManager does not manage ${iface} (it is left to another tool)`, {
+      hint: `let NetworkManager manage it: nmcli device set ${iface} managed yes (and remove it from unmanaged-devices in NetworkManager.conf)`,
+    });
+  }
+  if (state === NmDeviceState.UNAVAILABLE) {
+    throw new WifiError(`${iface} is unavailable to NetworkManager (Wi-Fi switched off or blocked?)`, {
+      hint: "switch Wi-Fi on: nmcli radio wifi on; rfkill unblock wifi",
     });
   }
   return { iface, path };

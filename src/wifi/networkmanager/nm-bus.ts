@@ -32,8 +32,8 @@ export interface NmSignalMessage {
 const NOT_RUNNING_HINT =
   "start NetworkManager (systemctl start NetworkManager) and check systemctl status NetworkManager";
 const PERMISSION_HINT =
-  "run wifiprov as root, or grant its user org.freedesktop.NetworkManager.network-control and " +
-  "org.freedesktop.NetworkManager.settings.modify.system with a polkit rule";
+  "run wifiprov as root, or let its user control NetworkManager with a polkit rule: copy deploy/50-wifiprov.rules " +
+  "(in the wifiprov package) to /etc/polkit-1/rules.d/";
 
 /** A D-Bus error with its name kept, so callers can tell "unknown connection" from a real failure. */
 export class NmCallError extends WifiError {

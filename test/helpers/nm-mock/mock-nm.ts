@@ -46,10 +46,15 @@ export interface MockBehaviour {
   step_ms?: number;
   /** Milliseconds before a join to an SSID nobody broadcasts fails with SSID_NOT_FOUND. Default 1000. */
   not_found_ms?: number;
+  /** polkit says no: adding, deleting, activating and deactivating profiles fail with PermissionDenied. */
+  permission_denied?: boolean;
+  /** The dnsmasq-shared.d directory a shared (AP) activation "reads"; logged as a dnsmasq-started entry. */
+  dnsmasq_shared_dir?: string;
 }
 
 export interface MockNmOptions {
-  devices?: Array<{ iface: string; mac: string }>;
+  /** `state`: an NMDeviceState number (10 unmanaged, 20 unavailable; default 30 disconnected). */
+  devices?: Array<{ iface: string; mac: string; state?: number }>;
   networks?: MockNetwork[];
   behaviour?: MockBehaviour;
   /** Only the private bus: nobody owns NetworkManager's name (the test brings its own, e.g. a silent one). */
@@ -235,6 +240,63 @@ export class MockNetworkManager {
 
   async addNetwork(network: MockNetwork): Promise<void> {
     await this.#call("WifiprovAddNetwork", "s", [JSON.stringify(network)]);
+  }
+
+  /**
+   * The access point goes out of range: it leaves the scan list and a join to it in progress, or a link to it,
+   * fails with `reason` (NMDeviceStateReason; default 11 SUPPLICANT_TIMEOUT, what NetworkManager reports when an
+   * association to an SSID it had seen takes too long).
+   */
+  async vanish(ssid: string, reason = 11): Promise<void> {
+    await this.#call("WifiprovVanish", "su", [ssid, reason]);
+  }
+
+  /**
+   * A profile someone else made (not flagged as wifiprov's), optionally activated on an interface: the state a
+   * device may be found in.
+   */
+  async addForeignProfile(options: {
+    id: string;
+    ssid: string;
+    psk?: string;
+    mode?: "infrastructure" | "ap";
+    activateOn?: string;
+  }): Promise<string> {
+    const v = (signature: string, value: unknown) => new dbus.Variant(signature, value);
+    const settings: Record<string, Record<string, dbus.Variant>> = {
+      connection: {
+        id: v("s", options.id),
+        uuid: v("s", crypto.randomUUID()),
+        type: v("s", "802-11-wireless"),
+      },
+      "802-11-wireless": {
+        ssid: v("ay", Buffer.from(options.ssid, "utf8")),
+        mode: v("s", options.mode ?? "infrastructure"),
+      },
+      ipv4: { method: v("s", options.mode === "ap" ? "shared" : "auto") },
+    };
+    if (options.psk !== undefined) {
+      settings["802-11-wireless-security"] = { "key-mgmt": v("s", "wpa-psk"), psk: v("s", options.psk) };
+    }
+    const call = async (path: string, iface: string, member: string, signature: string, body: unknown[]) =>
+      (
+        await this.#control!.call(
+          new dbus.Message({ destination: NM_NAME, path, interface: iface, member, signature, body }),
+        )
+      )?.body[0] as string;
+    const profile = await call(
+      "/org/freedesktop/NetworkManager/Settings",
+      "org.freedesktop.NetworkManager.Settings",
+      "AddConnection",
+      "a{sa{sv}}",
+      [settings],
+    );
+    if (options.activateOn !== undefined) {
+      const manager = ["/org/freedesktop/NetworkManager", "org.freedesktop.NetworkManager"] as const;
+      const device = await call(...manager, "GetDeviceByIpIface", "s", [options.activateOn]);
+      await call(...manager, "ActivateConnection", "ooo", [profile, device, "/"]);
+    }
+    return profile;
   }
 
   async removeNetwork(ssid: string): Promise<void> {

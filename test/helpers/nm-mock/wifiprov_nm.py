@@ -8,9 +8,12 @@ Written for wifiprov's tests (not derived from NetworkManager's code). Parameter
   devices:  [{"iface": "wlan0", "mac": "24:0A:C4:11:22:33"}]
   networks: [{"ssid": "myssid", "psk": "mypassword", "bssid": "..", "frequency": 2437, "strength": 70,
               "security": "wpa2" | "wpa" | "open" | "wpa3"}]
-  behaviour: {"omit_last_scan": false, "silent_activation": false, "no_ip4config": false, "step_ms": 5}
+  behaviour: {"omit_last_scan": false, "silent_activation": false, "no_ip4config": false, "step_ms": 5,
+              "permission_denied": false, "dnsmasq_shared_dir": null}
+  devices may also give "state" (an NMDeviceState number, e.g. 10 unmanaged, 20 unavailable; default 30).
 '''
 import json
+import os
 import time
 
 import dbus
@@ -106,6 +109,14 @@ def _valid_psk(psk):
     return 8 <= len(psk) <= 63
 
 
+def _authorize(action):
+    '''polkit saying no, as NetworkManager reports it (the caller lacks network-control or settings.modify).'''
+    if _behaviour('permission_denied'):
+        _log('permission-denied', action=action)
+        raise dbus.exceptions.DBusException('Not authorized to control networking.',
+                                            name='org.freedesktop.NetworkManager.PermissionDenied')
+
+
 def _check_settings(settings):
     wireless = settings.get('802-11-wireless')
     if wireless is None:
@@ -133,6 +144,7 @@ def _without_secrets(settings):
 
 
 def _add_profile(settings, persist):
+    _authorize('add-connection')
     _check_settings(settings)
     path = _next('Settings')
     conn_id = str(settings.get('connection', {}).get('id', path))
@@ -171,6 +183,7 @@ def _update(self, settings):
 
 
 def _delete(self):
+    _authorize('delete-connection')
     _remove_profile(self.path)
 
 
@@ -191,7 +204,7 @@ def _remove_profile(path):
 
 # ---- devices and access points ----------------------------------------------------------------------------
 
-def _add_device(iface, mac):
+def _add_device(iface, mac, state=DISCONNECTED):
     path = _next('Devices')
     manager = dbusmock.get_object(MANAGER_OBJ)
     manager.AddObject(path, WIRELESS_IFACE, {
@@ -206,8 +219,8 @@ def _add_device(iface, mac):
     device = dbusmock.get_object(path)
     device.AddProperties(DEVICE_IFACE, {
         'Interface': iface, 'IpInterface': iface, 'Driver': 'wifiprov-mock', 'HwAddress': mac,
-        'DeviceType': dbus.UInt32(2), 'State': dbus.UInt32(DISCONNECTED),
-        'StateReason': dbus.Struct((dbus.UInt32(DISCONNECTED), dbus.UInt32(0)), signature='uu'),
+        'DeviceType': dbus.UInt32(2), 'State': dbus.UInt32(state),
+        'StateReason': dbus.Struct((dbus.UInt32(state), dbus.UInt32(0)), signature='uu'),
         'ActiveConnection': dbus.ObjectPath('/'), 'Ip4Config': dbus.ObjectPath('/'), 'Managed': True,
         'Autoconnect': True, 'AvailableConnections': dbus.Array([], signature='o'),
     })
@@ -322,6 +335,8 @@ def _progress(active_path, device_path, mode, settings):
     ssid = bytes(int(b) for b in wireless['ssid'])
     if mode == 'ap':
         ipv4 = settings.get('ipv4', {})
+        if str(ipv4.get('method', '')) == 'shared':
+            _start_dnsmasq(active_path, device_path)
         address = '10.42.0.1'
         for data in ipv4.get('address-data', []):
             address = str(data['address'])
@@ -354,6 +369,20 @@ def _progress(active_path, device_path, mode, settings):
         ap = device.wifiprov_aps.get(network['bssid'])
     device.props[WIRELESS_IFACE]['ActiveAccessPoint'] = dbus.ObjectPath(ap)
     _activated(active_path, device_path, network.get('ip', '192.168.1.50'), 24, ap)
+
+
+def _start_dnsmasq(active_path, device_path):
+    '''NetworkManager starts dnsmasq for a "shared" connection with --conf-dir=<dnsmasq-shared.d> when that
+    directory exists, and dnsmasq reads the files there once, at start: log what it would have read.'''
+    directory = _behaviour('dnsmasq_shared_dir', None)
+    files = {}
+    if directory and os.path.isdir(directory):
+        for name in sorted(os.listdir(directory)):
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                with open(path, encoding='utf-8', errors='replace') as f:
+                    files[name] = f.read()
+    _log('dnsmasq-started', active=active_path, device=device_path, conf_dir=directory, files=files)
 
 
 def _mac_text(value):
@@ -434,6 +463,7 @@ def _add_and_activate2(_self, settings, device, specific_object, options):
 
 
 def _activate_method(_self, connection, device, specific_object):
+    _authorize('activate')
     if str(connection) not in dbusmock.get_objects():
         raise dbus.exceptions.DBusException('unknown connection', name='org.freedesktop.NetworkManager.UnknownConnection')
     return _activate(str(connection), str(device), str(specific_object))
@@ -448,6 +478,7 @@ def _device_by_iface(_self, iface):
 
 
 def _deactivate_method(_self, active):
+    _authorize('deactivate')
     if str(active) not in dbusmock.get_objects():
         raise dbus.exceptions.DBusException('not active', name='org.freedesktop.NetworkManager.ConnectionNotActive')
     _deactivate(str(active), REASON_USER_REQUESTED, AC_REASON_USER_DISCONNECTED)
@@ -481,7 +512,7 @@ def load(mock, parameters):
         ('AddConnectionUnsaved', 'a{sa{sv}}', 'o', lambda self, s: _add_profile(s, 'memory')),
     ])
     for device in parameters.get('devices', []):
-        _add_device(device['iface'], device['mac'])
+        _add_device(device['iface'], device['mac'], int(device.get('state', DISCONNECTED)))
     for network in parameters.get('networks', []):
         _add_network(network)
 
@@ -500,6 +531,25 @@ def WifiprovSetBehaviour(_self, behaviour_json):
 @dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
 def WifiprovAddNetwork(_self, network_json):
     _add_network(json.loads(network_json))
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='su', out_signature='')
+def WifiprovVanish(_self, ssid, reason):
+    '''The access point goes out of range: it leaves the scan list, and a join to it in progress (or a link to it)
+    fails with the given NMDeviceStateReason, as NetworkManager fails an association that takes too long
+    (SUPPLICANT_TIMEOUT 11 once the SSID was seen, nm-device-wifi.c).'''
+    WORLD['networks'] = [n for n in WORLD['networks'] if n.get('ssid') != ssid]
+    wanted = list(ssid.encode('utf-8'))
+    manager = dbusmock.get_object(MANAGER_OBJ)
+    for active_path in list(manager.props[MANAGER_IFACE]['ActiveConnections']):
+        active = dbusmock.get_object(active_path)
+        connection = dbusmock.get_object(str(active.props[ACTIVE_IFACE]['Connection']))
+        wireless = connection.wifiprov_settings.get('802-11-wireless', {})
+        if str(wireless.get('mode', 'infrastructure')) == 'infrastructure' and \
+                [int(b) for b in wireless.get('ssid', [])] == wanted:
+            for device_path in active.props[ACTIVE_IFACE]['Devices']:
+                _fail(str(active_path), str(device_path), int(reason), AC_REASON_DEVICE_DISCONNECTED)
+    _log('vanished', ssid=ssid, reason=int(reason))
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
