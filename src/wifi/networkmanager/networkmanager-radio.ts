@@ -88,6 +88,8 @@ interface Attempt {
   /** The reason of the device's last FAILED state during this attempt (NMDeviceStateReason). */
   deviceReason?: number;
   connected: boolean;
+  /** ACTIVATED was seen and the IP is being read: a second report of it (signal and property) is the same one. */
+  activated?: boolean;
   /** Cancels the activation timeout. */
   cancelTimer?: () => void;
 }
@@ -404,7 +406,7 @@ export class NetworkManagerRadio implements Radio {
     }
     attempt.activePath = paths.active;
     attempt.connectionPath = paths.connection;
-    this.#watchActive(paths.active, (state) => void this.#onAttemptState(attempt, state));
+    this.#watchActive(paths.active, (state) => void this.#track(this.#onAttemptState(attempt, state)));
     const current = toNumber(
       await this.#bus.getOptional(NmApi.activeState, paths.active).catch(() => undefined),
     );
@@ -499,7 +501,9 @@ export class NetworkManagerRadio implements Radio {
 
   async #onAttemptState(attempt: Attempt, state: number): Promise<void> {
     if (this.#attempt !== attempt) return;
-    if (state === NmActiveState.ACTIVATED && !attempt.connected) {
+    if (state === NmActiveState.ACTIVATED && !attempt.connected && attempt.activated !== true) {
+      // The state is both signalled and read once after the call; either may come first, both must not count.
+      attempt.activated = true;
       let info: StationConnectedInfo;
       try {
         info = await this.#connectedInfo(attempt);

@@ -183,6 +183,28 @@ describe("NetworkManagerRadio", needsMockNm(), () => {
     }
   });
 
+  test("a join is reported connected once, though NetworkManager's signal and the state read both say activated", async () => {
+    // With no delay between NetworkManager's steps the ACTIVATED signal and the radio's own read of the state
+    // arrive together; each used to emit "connected" (the manager then stopped provisioning twice).
+    const { radio, stop } = await startMockWithRadio({ behaviour: { step_ms: 0 } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const events = new EventLog(radio);
+        await radio.connect({ ssid: utf8("myssid"), passphrase: utf8("mypassword") });
+        assert.equal((await events.outcome(5000)).type, "connected");
+        await radio.scan(); // a few more round trips for a second report to arrive
+        assert.deepEqual(
+          events.types().filter((t) => t === "connected"),
+          ["connected"],
+        );
+        events.unsubscribe();
+        await radio.disconnect();
+      }
+    } finally {
+      await stop();
+    }
+  });
+
   test("activated without an Ip4Config: a failed attempt, not a hang", async () => {
     const { radio, stop } = await startMockWithRadio({ behaviour: { no_ip4config: true } });
     try {
