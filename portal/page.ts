@@ -167,6 +167,8 @@ async function start(): Promise<void> {
   if (input("password").value === "")
     input("password").value = fragment.get("password") ?? fragment.get("pop") ?? "";
   show("login");
+  // Performance marks for `npm run bench` (bench/portal.bench.ts): navigation → form ready → session.
+  performance.mark("wifiprov:ready");
   if (security.needs === "none") {
     $("login-button").textContent = "Continue";
   }
@@ -187,6 +189,7 @@ async function login(): Promise<void> {
   const needs = describeSecurity(v).needs;
   alertText(undefined);
   $("login-button").setAttribute("disabled", "");
+  performance.mark("wifiprov:login");
   try {
     await c.establishSession(
       needs === "pop"
@@ -196,6 +199,7 @@ async function login(): Promise<void> {
           : {},
     );
     if (run !== generation) return;
+    performance.mark("wifiprov:session");
     sessionLive = true;
     channel?.postMessage({ type: "session", tab: tabId });
     await scan();
