@@ -35,6 +35,7 @@ function environment(faults: AccessPointFaults, channel = 1): SimulatedEnvironme
 async function withDevice(
   env: SimulatedEnvironment,
   body: (device: RunningVirtualDevice, radio: SimulatedRadio) => Promise<void>,
+  autoStopMs?: number | false,
 ): Promise<void> {
   const radio = new SimulatedRadio({
     mac: Uint8Array.of(2, 0, 0, 1, 2, 3),
@@ -48,6 +49,7 @@ async function withDevice(
     timeScale: 0.001,
     connAttempts: 2,
     logger: silentLogger,
+    ...(autoStopMs !== undefined ? { autoStopMs } : {}),
   });
   try {
     await body(device, radio);
@@ -87,7 +89,7 @@ test("DHCP never answers: the device stays 'connecting'; the client's wait ends 
 
 test("drop right after connect: 'connected' is reported only after the radio really connected; the drop follows", async () => {
   await withDevice(
-    environment({ dropAfterConnectMs: 200_000 }) /* 200 ms at timeScale 0.001 */,
+    environment({ dropAfterConnectMs: 2_000_000 }) /* 2 s at timeScale 0.001 */,
     async (device, radio) => {
       const seen: string[] = [];
       // Waits on the radio's own event rather than polling: the drop is scheduled on the radio's clock.
@@ -101,11 +103,14 @@ test("drop right after connect: 'connected' is reported only after the radio rea
       const outcome = await client.waitForConnection({ timeoutMs: 5000, backoff: FAST });
       assert.ok(seen.includes("connected"), "the radio really connected before Connected was reported");
       assert.equal(outcome.state, "connected");
-      // The service stops after Connected was reported (autoStop); the radio saw the drop (200 BEACON_TIMEOUT).
+      // The radio then sees the drop (200 BEACON_TIMEOUT).
       await dropped;
       assert.ok(seen.includes("disconnected"), "the drop happened");
       await client.close().catch(() => undefined);
     },
+    // The service must outlive Connected here: ESP stops it 30 s (device time) after Got IP, which is 30 ms at
+    // this time scale, and a poll delayed by a loaded machine would find it gone instead of seeing 'connected'.
+    false,
   );
 });
 
