@@ -1,8 +1,10 @@
 /**
  * The device under load: sequential full provisioning sessions against one keep-running device (new
  * connection, handshake, SetConfig, ApplyConfig, status polling until Connected, CtrlReprov), for sec0/1/2;
- * idle resident memory and start-up time, in process and as a `wifiprov device` process. Simulated time runs at scale 0, so the figures are the cost of the
- * protocol stack itself (HTTP, crypto, protobuf, state machine), not of radio delays.
+ * one HTTP exchange alone; idle resident memory and start-up time, in process and as a `wifiprov device`
+ * process. Simulated time runs at scale 0, so the figures are the cost of the protocol stack itself (HTTP,
+ * crypto, protobuf, state machine), not of radio delays. The machine may be shared: rates are medians of
+ * several rounds after a warm-up, and `uptime`'s load is printed beside them by run.ts.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -15,7 +17,8 @@ import { startVirtualDevice } from "../src/device/index.js";
 import type { VirtualDeviceOptions } from "../src/device/index.js";
 import type { ClientSessionOptions } from "../src/security/index.js";
 import { silentLogger } from "../src/logger.js";
-import { measure } from "./measure.js";
+import { HttpClientTransport } from "../src/transport/index.js";
+import { measureMedian } from "./measure.js";
 import type { BenchRow } from "./run.js";
 import { ProvClient } from "../test/device/prov-client.js";
 
@@ -38,26 +41,63 @@ const schemes: { label: string; device: VirtualDeviceOptions["security"]; client
   },
 ];
 
+/**
+ * One session as an app runs it: a new connection, handshake, SetConfig, ApplyConfig, GetStatus until the
+ * device leaves Connecting, CtrlReprov (so the next session can provision again), close. The client polls on
+ * the device's clock (time scale 0: again on the next turn of the event loop), so no fixed sleep is counted.
+ */
 async function provisioningRate(scheme: (typeof schemes)[number]): Promise<BenchRow> {
   const device = await startVirtualDevice({ ...base, security: scheme.device });
   try {
-    const m = await measure(
-      async () => {
-        const client = new ProvClient(device.serviceName, scheme.client);
-        await client.handshake();
-        await client.provision("myssid", "mypassword");
-        await client.ctrl("reprov");
-        await client.close();
-      },
-      { durationMs: 2000, warmup: 3 },
-    );
+    const m = await measureMedian(async () => {
+      const client = new ProvClient(device.serviceName, scheme.client, { pollIntervalMs: 0 });
+      await client.handshake();
+      await client.provision("myssid", "mypassword");
+      await client.ctrl("reprov");
+      await client.close();
+    });
     return {
       name: `${scheme.label} full provisioning session`,
       value: m.perSecond,
       unit: "sessions/s",
-      note: `${m.wallMsPerOp.toFixed(2)} ms wall, ${m.cpuMsPerOp.toFixed(2)} ms CPU each (client + device)`,
+      note:
+        `${m.wallMsPerOp.toFixed(2)} ms wall, ${m.cpuMsPerOp.toFixed(2)} ms CPU each (client + device); ` +
+        `median of 5 rounds, ${m.spread[0].toFixed(0)}–${m.spread[1].toFixed(0)}/s`,
     };
   } finally {
+    await device.close();
+  }
+}
+
+/** One request/reply on a kept-alive connection (proto-ver: no session, no crypto): the HTTP path alone. */
+async function exchangeCost(): Promise<BenchRow[]> {
+  const device = await startVirtualDevice({ ...base, security: { version: 0 } });
+  const transport = new HttpClientTransport({ serviceName: device.serviceName, logger: silentLogger });
+  const body = new TextEncoder().encode("---");
+  try {
+    const kept = await measureMedian(() => transport.send("proto-ver", body), { warmup: 500 });
+    const fresh = await measureMedian(async () => {
+      const client = new ProvClient(device.serviceName, { version: 0 });
+      await client.handshake();
+      await client.close();
+    });
+    const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
+    return [
+      {
+        name: "one HTTP exchange, kept-alive connection",
+        value: kept.wallMsPerOp * 1000,
+        unit: "µs",
+        note: `${us(kept.cpuMsPerOp)} CPU (client + device), median of 5 rounds`,
+      },
+      {
+        name: "new connection + sec0 handshake + close",
+        value: fresh.wallMsPerOp * 1000,
+        unit: "µs",
+        note: `${us(fresh.cpuMsPerOp)} CPU (client + device), median of 5 rounds`,
+      },
+    ];
+  } finally {
+    await transport.close();
     await device.close();
   }
 }
@@ -120,9 +160,8 @@ async function deviceProcess(): Promise<BenchRow[]> {
     const child = spawn(
       process.execPath,
       [cli.pathname, "device", "--listen", "127.0.0.1:0", "--state-dir", dir],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
+      // The built CLI: without NODE_OPTIONS' wifiprov-source condition, which would point it at .ts files.
+      { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: "" } },
     );
     try {
       await new Promise<void>((resolve, reject) => {
@@ -164,6 +203,7 @@ export async function run(): Promise<BenchRow[]> {
   // Memory first, before the other runs leave collectable garbage and caches behind.
   const rows: BenchRow[] = await idleMemory();
   rows.push(...(await deviceProcess()));
+  rows.push(...(await exchangeCost()));
   for (const scheme of schemes) rows.push(await provisioningRate(scheme));
   rows.push(await startupTime("sec1", { version: 1, pop: "abcd1234" }));
   rows.push(await startupTime("sec2 (derives salt/verifier)", { version: 2 }));

@@ -37,3 +37,19 @@ export async function measure(
     cpuMsPerOp: cpuMs / iterations,
   };
 }
+
+/**
+ * For a machine shared with other work: `rounds` runs of `measure` (after one warm-up of `warmup` ops, so the
+ * JIT and the sockets are warm), and the round with the median rate. Its spread says how noisy the run was.
+ */
+export async function measureMedian(
+  op: () => unknown | Promise<unknown>,
+  options: { rounds?: number; durationMs?: number; warmup?: number } = {},
+): Promise<Measurement & { spread: [number, number] }> {
+  const { rounds = 5, durationMs = 600, warmup = 50 } = options;
+  for (let i = 0; i < warmup; i++) await op();
+  const runs: Measurement[] = [];
+  for (let r = 0; r < rounds; r++) runs.push(await measure(op, { durationMs, warmup: 0 }));
+  runs.sort((a, b) => a.perSecond - b.perSecond);
+  return { ...runs[runs.length >> 1]!, spread: [runs[0]!.perSecond, runs[runs.length - 1]!.perSecond] };
+}

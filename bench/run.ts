@@ -6,6 +6,7 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
+import { cpus, loadavg } from "node:os";
 import { formatRow } from "./format.js";
 import type { BenchRow } from "./format.js";
 
@@ -27,6 +28,12 @@ for (const file of files) {
   const mod = (await import(pathToFileURL(join(here, file)).href)) as BenchModule;
   console.log(`\n## ${mod.name}`);
   const rows = await mod.run();
+  // Figures from a shared machine mean little without its load: printed with each module's rows.
+  console.log(
+    `(load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} on ${cpus().length} CPUs)`,
+  );
   const width = Math.max(...rows.map((r) => r.name.length), 10);
   for (const row of rows) console.log(formatRow(row, width));
 }

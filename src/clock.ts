@@ -34,7 +34,13 @@ function sleepOn(clock: Pick<Clock, "setTimer">, ms: number, signal?: AbortSigna
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimer(ms, fn) {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    // Node runs setTimeout(fn, 0) after at least 1 ms; a delay of 0 (every delay of a time-scale-0 device)
+    // means "at once", so it runs on the next turn of the event loop instead.
+    if (!(ms > 0)) {
+      const immediate = setImmediate(fn);
+      return () => clearImmediate(immediate);
+    }
+    const handle = setTimeout(fn, ms);
     return () => clearTimeout(handle);
   },
   sleep: (ms, signal) => sleepOn(realClock, ms, signal),

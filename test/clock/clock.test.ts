@@ -2,6 +2,7 @@
 // a firing timer within the window); scaled time multiplies delays and speeds now() up by the same factor.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { stat } from "node:fs";
 import { VirtualClock, realClock, scaledClock } from "../../src/clock.js";
 import { AbortedError } from "../../src/errors.js";
 
@@ -60,4 +61,19 @@ test("VirtualClock.nextDue: the earliest pending timer's time, undefined when no
   assert.equal(clock.nextDue, 50);
   cancel();
   assert.equal(clock.nextDue, undefined);
+});
+
+test("realClock: a zero delay runs on the next turn of the event loop, not after setTimeout's 1 ms minimum", async () => {
+  const order = await new Promise<string[]>((resolve) => {
+    // From an I/O callback the loop reaches its immediates before its next timers, whatever the load.
+    stat(".", () => {
+      const seen: string[] = [];
+      setTimeout(() => resolve([...seen, "setTimeout 0"]), 0);
+      realClock.setTimer(0, () => seen.push("zero delay"));
+      realClock.setTimer(-5, () => seen.push("negative delay"));
+      const cancel = realClock.setTimer(0, () => seen.push("cancelled"));
+      cancel();
+    });
+  });
+  assert.deepEqual(order, ["zero delay", "negative delay", "setTimeout 0"]);
 });

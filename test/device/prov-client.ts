@@ -19,6 +19,7 @@ import type { RespGetStatus, WiFiScanResult } from "../../src/proto/index.js";
 import { createClientSession } from "../../src/security/index.js";
 import type { ClientSecuritySession, ClientSessionOptions } from "../../src/security/index.js";
 import { HttpClientTransport } from "../../src/transport/index.js";
+import { realClock } from "../../src/clock.js";
 import type { LogFields, Logger } from "../../src/logger.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -26,11 +27,21 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 export class ProvClient {
   readonly transport: HttpClientTransport;
   readonly #security: ClientSessionOptions;
+  readonly #pollIntervalMs: number;
   #session: ClientSecuritySession | undefined;
 
-  constructor(serviceName: string, security: ClientSessionOptions) {
+  /**
+   * `pollIntervalMs`: pause between GetStatus polls (default 3 ms); 0 polls again on the next turn of the
+   * event loop, which is the interval of a time-scale-0 device's own clock (the benchmarks use it).
+   */
+  constructor(
+    serviceName: string,
+    security: ClientSessionOptions,
+    options: { pollIntervalMs?: number } = {},
+  ) {
     this.transport = new HttpClientTransport({ serviceName, timeoutMs: 10_000 });
     this.#security = security;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 3;
   }
 
   async version(body = "none"): Promise<string> {
@@ -102,7 +113,7 @@ export class ProvClient {
       seen.push(status);
       if (status.staState !== 1) return seen;
       if (Date.now() > end) throw new Error("device stayed in Connecting");
-      await new Promise((r) => setTimeout(r, 3));
+      await realClock.sleep(this.#pollIntervalMs);
     }
   }
 
