@@ -496,13 +496,18 @@ async function runErase(flags: { stateDir?: string; radio?: string }): Promise<n
       // The credentials are NetworkManager's profile flagged as ours: remove it.
       const { NetworkManagerCredentials } = await import("../wifi/networkmanager/index.js");
       const credentials = await NetworkManagerCredentials.open();
+      let removed: number;
       try {
-        await credentials.erase();
+        removed = await credentials.erase();
       } finally {
         credentials.close();
       }
       await new FileStateStore({ dir }).eraseCredentials();
-      process.stdout.write("Removed wifiprov's station profile from NetworkManager\n");
+      process.stdout.write(
+        removed > 0
+          ? "Removed wifiprov's station profile from NetworkManager\n"
+          : "NetworkManager holds no station profile of wifiprov's: nothing to erase\n",
+      );
       return 0;
     }
     await new FileStateStore({ dir }).eraseCredentials();

@@ -43,6 +43,8 @@ export function storeSuite(name: string, factory: StoreFactory): void {
         },
       },
       { credentials: { ssid: new Uint8Array(32).fill(0x41), passphrase: new Uint8Array(64).fill(0x66) } },
+      // A NUL in the SSID with a passphrase that is text (NetworkManager holds both: the SSID is bytes there).
+      { credentials: { ssid: Uint8Array.of(0x41, 0x00, 0x42), passphrase: utf8("mypassword") } },
       { mac, credentials: { ssid: utf8("Cafe ☕"), passphrase: new Uint8Array(0) } },
       { mac, credentials: { ssid: new Uint8Array(0), passphrase: new Uint8Array(0) } },
     ];

@@ -71,7 +71,7 @@ export function stationSettings(options: {
   keyMgmt?: "wpa-psk" | "sae";
 }): Settings {
   const connection: Record<string, dbus.Variant> = {
-    id: v("s", `wifiprov ${Buffer.from(options.ssid).toString("utf8")}`),
+    id: v("s", profileName(options.ssid)),
     uuid: v("s", randomUUID()),
     type: v("s", "802-11-wireless"),
     autoconnect: v("b", false),
@@ -100,6 +100,16 @@ export function stationSettings(options: {
     };
   }
   return settings;
+}
+
+/**
+ * A profile's name from the SSID bytes. connection.id is a D-Bus string (UTF-8 without NUL) while an SSID is any
+ * 32 bytes: a NUL made the D-Bus library throw before anything was sent (found by the real-daemon tests), so
+ * control characters become "?" and invalid UTF-8 U+FFFD. The SSID itself goes as bytes, exactly.
+ */
+function profileName(ssid: Uint8Array): string {
+  const text = new TextDecoder("utf-8").decode(ssid);
+  return `wifiprov ${[...text].map((c) => (c.charCodeAt(0) < 0x20 || c === "\x7f" ? "?" : c)).join("")}`;
 }
 
 /** The role a profile's user.data gives it, or undefined for profiles that are not ours. */

@@ -84,9 +84,12 @@ export class NetworkManagerCredentials {
     for (const path of old) await this.#delete(path);
   }
 
-  async erase(): Promise<void> {
+  /** Removes our station profiles; resolves with how many there were. */
+  async erase(): Promise<number> {
     this.#memoryOnly = undefined;
-    for (const path of await this.#ours()) await this.#delete(path);
+    const ours = await this.#ours();
+    for (const path of ours) await this.#delete(path);
+    return ours.length;
   }
 
   close(): void {
