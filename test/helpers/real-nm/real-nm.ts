@@ -13,7 +13,8 @@
  *
  * Readiness is waited for on events: the bus address dbus-daemon prints, NetworkManager's bus name being owned,
  * then its `Startup` property turning false (PropertiesChanged). `stop()` sends SIGTERM to the daemon and waits
- * for it and for dbus-daemon; `unshare --kill-child` ends the daemon if the test process dies first.
+ * for it and for dbus-daemon. If the test process dies first (even by SIGKILL), `setpriv --pdeathsig` ends
+ * dbus-daemon and `unshare`, and `unshare --kill-child` ends NetworkManager: no stray process.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -153,9 +154,17 @@ export class RealNetworkManager {
     await mkdir(join(dir, "conf.d"));
     await writeFile(join(dir, "bus.conf"), busConfig(join(dir, "bus")));
     await writeFile(join(dir, "NetworkManager.conf"), nmConfig(join(dir, "system-connections")));
+    // setpriv --pdeathsig: the bus ends with the test process even when that is SIGKILLed (no exit hook runs then).
     const daemon = spawn(
-      "dbus-daemon",
-      [`--config-file=${join(dir, "bus.conf")}`, "--nofork", "--print-address=1"],
+      "setpriv",
+      [
+        "--pdeathsig",
+        "SIGTERM",
+        "dbus-daemon",
+        `--config-file=${join(dir, "bus.conf")}`,
+        "--nofork",
+        "--print-address=1",
+      ],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },
@@ -221,9 +230,14 @@ export class RealNetworkManager {
         }
       });
 
+      // setpriv --pdeathsig kills unshare when the test process dies, however it dies; --kill-child then takes
+      // NetworkManager with it.
       const sandbox = spawn(
-        "unshare",
+        "setpriv",
         [
+          "--pdeathsig",
+          "SIGKILL",
+          "unshare",
           "--net",
           "--mount",
           "--uts",

@@ -105,6 +105,15 @@ describe("the real NetworkManager daemon (no radio)", needsRealNm(), () => {
     await nm?.stop();
   });
 
+  test("the sandbox: NetworkManager sees no interface but its own lo (the host's are out of its reach)", async () => {
+    const manager = await bus.getAll(NmInterface.MANAGER, NM_PATH);
+    const names: string[] = [];
+    for (const path of manager.AllDevices as string[]) {
+      names.push((await bus.getAll(NmInterface.DEVICE, path)).Interface as string);
+    }
+    assert.deepEqual(names, ["lo"]);
+  });
+
   async function roundTrip(sent: Settings): Promise<void> {
     const before = await listConnections(bus);
     const [path] = (await bus.call(NmApi.addConnection, NM_SETTINGS_PATH, [sent])) as [string];
