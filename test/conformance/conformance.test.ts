@@ -77,6 +77,7 @@ describe("the conformance expectations say what the device's compat table says",
       assert.equal(expect.scan, rules.scan);
       assert.equal(expect.ctrl, rules.ctrl);
       assert.equal(expect.restartOnCmd0, rules.restartOnCmd0);
+      assert.equal(expect.attemptFailed, rules.attemptFailed);
       assert.equal(expect.ctrlResetWhenStarted, rules.ctrlResetWhenStartedOk ? "accepted" : "refused");
       const style = { "legacy-v0.1": "plain", "json-no-patch": "json-no-patch", json: "json" }[
         rules.versionStyle
