@@ -41,20 +41,6 @@ const fail = (did: string, why?: string): CheckResult => ({ verdict: "fail", did
 const isReply = (o: Outcome, status: number): boolean => o.kind === "reply" && o.status === status;
 const silentClose = (o: Outcome) => o.kind === "closed" && o.partial.length === 0;
 
-/** Sends bytes on a fresh connection; the outcome, and for an error reply whether the device then closed. */
-async function exchange(ctx: CheckContext, bytes: Uint8Array | string) {
-  const conn = await open(ctx);
-  try {
-    const outcome = await conn.request(bytes);
-    const closedAfter =
-      outcome.kind === "closed" ||
-      (outcome.kind === "reply" && outcome.status !== 200 && (await conn.closesSoon()));
-    return { outcome, closedAfter };
-  } finally {
-    conn.close();
-  }
-}
-
 /** Runs `body` with an established session and always closes its connection. */
 async function withSession<T>(ctx: CheckContext, body: (s: Session) => Promise<T>): Promise<T> {
   const session = await establish(ctx);
@@ -107,27 +93,77 @@ const pipelining: Check = {
 /** A request whose target is exactly `length` bytes long: "/" and an unknown endpoint name. */
 const targetOf = (length: number) => `wifiprov-conformance-${"u".repeat(Math.max(0, length - 22))}`;
 
+/** "POST " before the target and " HTTP/1.1\r\n" plus the first header byte after it share the buffer. */
+const REQUEST_LINE_OVERHEAD = "POST ".length + " HTTP/1.1\r\n".length + 1;
+/** Targets every release answers (404 for an unknown one), and one that every release refuses with 414. */
+const SURELY_ACCEPTED = 256;
+const SURELY_REFUSED = MAX_URI_BYTES + 88;
+
+type Probe =
+  { kind: "found" } | { kind: "too-long" } | { kind: "other"; outcome: Outcome; closedAfter: boolean };
+
+async function probeTarget(ctx: CheckContext, length: number): Promise<Probe> {
+  const conn = await open(ctx);
+  try {
+    const outcome = await conn.request(post(ctx.hostHeader, targetOf(length), "x"));
+    if (isReply(outcome, 404)) return { kind: "found" };
+    // Only the refusal has to close; a device that keeps the connection after a 404 costs no wait here.
+    const closedAfter = outcome.kind === "closed" || (outcome.kind === "reply" && (await conn.closesSoon()));
+    if (isReply(outcome, 414) && closedAfter) return { kind: "too-long" };
+    return { kind: "other", outcome, closedAfter };
+  } finally {
+    conn.close();
+  }
+}
+
 const uriLimit: Check = {
   id: "http.uri-limit",
-  title: `request target limit of the release (${MAX_URI_BYTES} bytes)`,
-  release: () =>
-    `esp_http_server/Kconfig HTTPD_MAX_URI_LEN ${MAX_URI_BYTES} (every release): a ${MAX_URI_BYTES}-byte target is looked up (an unknown one gets 404), a longer one gets 414 from httpd_parse.c, then close`,
-  why: "a device with a lower limit refuses URIs ESP devices accept; a device without a limit lets any station on the SoftAP make it buffer an endless request line",
+  title: "request target limit of the release",
+  release: (ctx) => {
+    const longest = ctx.expect.requestLineBuffer.map((b) => b - REQUEST_LINE_OVERHEAD).join(" or ");
+    return `esp_http_server httpd_parse.c holds the request line up to the first header byte in ${ctx.expect.requestLineBuffer.join(" or ")} bytes (HTTPD_MAX_URI_LEN ${MAX_URI_BYTES}): the longest POST target it looks up is ${longest} bytes (an unknown one gets 404), a longer one gets 414, then close; a device passes when it accepts what the release accepts and refuses targets over ${MAX_URI_BYTES} bytes`;
+  },
+  why: "a device with a lower limit refuses URIs ESP devices accept; a device without one lets any station on the SoftAP make it buffer an endless request line",
   run: async (ctx) => {
-    const at = await exchange(ctx, post(ctx.hostHeader, targetOf(MAX_URI_BYTES), "x"));
-    const over = await exchange(ctx, post(ctx.hostHeader, targetOf(MAX_URI_BYTES + 1), "x"));
-    const seen = `${MAX_URI_BYTES}-byte target: ${describeOutcome(at.outcome)}; ${MAX_URI_BYTES + 1} bytes: ${describeOutcome(over.outcome)}`;
-    if (at.outcome.kind === "timeout" || over.outcome.kind === "timeout") {
-      return fail(`${seen} (the client waits for its own timeout)`);
+    const tell = (length: number, p: Probe) =>
+      p.kind === "other"
+        ? `${length}-byte target: ${describeOutcome(p.outcome)}${p.outcome.kind === "reply" && !p.closedAfter ? " and the connection stayed open" : ""}`
+        : `${length}-byte target: ${p.kind === "found" ? "404" : "414, then closed"}`;
+    const low = await probeTarget(ctx, SURELY_ACCEPTED);
+    if (low.kind !== "found") {
+      const seen = tell(SURELY_ACCEPTED, low);
+      return low.kind === "other" && low.outcome.kind === "timeout"
+        ? fail(`${seen} (the client waits for its own timeout)`)
+        : deviation(`${seen} (every release: 404)`);
     }
-    if (isReply(at.outcome, 414)) {
-      return deviation(`${seen}: the limit is lower than the release's`);
+    const high = await probeTarget(ctx, SURELY_REFUSED);
+    if (high.kind !== "too-long") {
+      const seen = tell(SURELY_REFUSED, high);
+      return high.kind === "other" && high.outcome.kind === "timeout"
+        ? fail(`${seen} (the client waits for its own timeout)`)
+        : deviation(`${seen} (every release: 414, then close)`);
     }
-    if (!isReply(at.outcome, 404)) return deviation(`${seen} (the release: 404 for an unknown endpoint)`);
-    if (!isReply(over.outcome, 414)) return deviation(`${seen} (the release: 414)`);
-    return over.closedAfter
-      ? pass(`${MAX_URI_BYTES}-byte target: 404; ${MAX_URI_BYTES + 1} bytes: 414, then closed`)
-      : deviation(`${seen}, but the connection stayed open after 414`);
+    // The device's limit lies between: find the longest target it still looks up.
+    let found = SURELY_ACCEPTED;
+    let refused = SURELY_REFUSED;
+    while (refused - found > 1) {
+      const middle = Math.floor((found + refused) / 2);
+      const p = await probeTarget(ctx, middle);
+      if (p.kind === "found") found = middle;
+      else if (p.kind === "too-long") refused = middle;
+      else return deviation(`${tell(middle, p)} (the release: 404 or 414, then close)`);
+    }
+    const releaseLongest = ctx.expect.requestLineBuffer.map((b) => b - REQUEST_LINE_OVERHEAD);
+    const seen = `longest target looked up: ${found} bytes, ${refused} bytes: 414, then closed`;
+    if (found < Math.min(...releaseLongest)) {
+      return deviation(`${seen}: the release looks up targets up to ${releaseLongest.join(" or ")} bytes`);
+    }
+    if (found > MAX_URI_BYTES) return deviation(`${seen}: more than HTTPD_MAX_URI_LEN (${MAX_URI_BYTES})`);
+    return pass(
+      releaseLongest.includes(found)
+        ? `${seen}, as the release`
+        : `${seen} (the release: ${releaseLongest.join(" or ")}; the few longer targets it also accepts break no client)`,
+    );
   },
 };
 
@@ -268,8 +304,19 @@ export const HTTP_SESSION_CHECKS: readonly Check[] = [secondConnection, staleCoo
 /** What the endpoint probe sends: text, as the wifi_prov_mgr example's custom-data handler logs it. */
 const PROBE_TEXT = "wifiprov-conformance";
 
+/** The provisioning service's own endpoints: the battery checks them already. */
+const SERVICE_ENDPOINTS = ["proto-ver", "prov-session", "prov-config", "prov-scan", "prov-ctrl"];
+
 /** Endpoint names as protocomm registers them: a URI path without the leading slash. */
 export function parseEndpointName(name: string): string {
+  if (SERVICE_ENDPOINTS.includes(name)) {
+    throw new UsageError(
+      `${name} is an endpoint of the provisioning service itself, which the battery checks already`,
+      {
+        hint: "--endpoint is for the endpoints your firmware adds, e.g. --endpoint custom-data",
+      },
+    );
+  }
   if (!/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(name) || name.length > MAX_URI_BYTES - 1) {
     throw new UsageError(`invalid endpoint name ${JSON.stringify(name)}`, {
       hint: "give the name the firmware registers, without the leading slash, e.g. --endpoint custom-data",
@@ -284,11 +331,20 @@ function preview(bytes: Uint8Array): string {
   return `${bytes.length} bytes "${shown}${bytes.length > 32 ? "…" : ""}"`;
 }
 
+export const ENDPOINT_CHECK_PREFIX = "endpoint.";
+
+/** What an endpoint probe found, for the list under the table and in the JSON. */
+export function endpointFound(finding: { id: string; verdict: string; did: string }) {
+  const name = finding.id.slice(ENDPOINT_CHECK_PREFIX.length);
+  if (finding.verdict === "skipped" || finding.verdict === "not-run") return { name, found: "not probed" };
+  return { name, found: finding.did.startsWith("absent") ? "absent" : "present" };
+}
+
 /** One check per endpoint named with --endpoint: present, refused before the handshake, answered within it. */
 export function endpointCheck(name: string): Check {
   const absent = `you named ${name}: the app that uses it gets 404 and breaks`;
   return {
-    id: `endpoint.${name}`,
+    id: `${ENDPOINT_CHECK_PREFIX}${name}`,
     title: `custom endpoint ${name}`,
     release: () =>
       `protocomm.c: an endpoint added with wifi_prov_mgr_endpoint_create/_register is a POST path; esp_http_server answers 404 for an unknown path; protocomm decrypts the request and encrypts the handler's reply within the session (security 1/2), and refuses it before the handshake (no reply, closed)`,

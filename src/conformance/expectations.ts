@@ -27,6 +27,12 @@ export interface Expectations {
   readonly cookies: boolean;
   /** esp_http_server/Kconfig HTTPD_MAX_REQ_HDR_LEN default: 512 up to v5.4.x, 1024 from v5.5. */
   readonly maxHeaderBytes: readonly number[];
+  /**
+   * Bytes esp_http_server holds for the request line up to the first header byte (httpd_parse.c read_block):
+   * the fixed scratch[HTTPD_SCRATCH_BUF + 1] = 513 up to v5.4.x, scratch_size_limit = max_uri_len = 512 from
+   * v5.5 (the same change that made the header limit 1024). Fuller, the request gets 414.
+   */
+  readonly requestLineBuffer: readonly number[];
   /** prov-scan is registered by the manager from v5.0 (manager.c); the v4.0 example had none. */
   readonly scan: boolean;
   /** prov-ctrl from v5.1 (manager.c, wifi_ctrl.c); "optional" when proto-ver cannot tell v5.0 from v5.1+. */
@@ -44,6 +50,7 @@ const V50: Expectations = {
   versionStyle: "json-no-patch",
   cookies: true,
   maxHeaderBytes: [512],
+  requestLineBuffer: [513],
   scan: true,
   ctrl: false,
   restartOnCmd0: true,
@@ -62,6 +69,7 @@ const PROFILES: Record<ProfileName, Expectations> = {
     versionStyle: "plain",
     cookies: false,
     maxHeaderBytes: [512],
+    requestLineBuffer: [513],
     scan: false,
     ctrl: false,
     restartOnCmd0: false,
@@ -76,13 +84,14 @@ const PROFILES: Record<ProfileName, Expectations> = {
   // tag v5.4.1 manager.c adds sec_patch_ver; esp_http_server/Kconfig still 512.
   "idf-v5.4.1": V541,
   // tag v5.5 esp_http_server/Kconfig: HTTPD_MAX_REQ_HDR_LEN 1024.
-  "idf-v5.5": { ...V541, label: "idf-v5.5", maxHeaderBytes: [1024] },
+  "idf-v5.5": { ...V541, label: "idf-v5.5", maxHeaderBytes: [1024], requestLineBuffer: [512] },
   // network_provisioning 1.2 src/manager.c (with ESP-IDF v6.0): "netprov-v1.2"; CtrlReset in STARTED answers
   // Success (network_prov_mgr_reset_wifi_sm_state_on_failure); esp_http_server/Kconfig 1024.
   "idf-v6.0": {
     ...V541,
     label: "idf-v6.0",
     maxHeaderBytes: [1024],
+    requestLineBuffer: [512],
     ctrlResetWhenStarted: "accepted",
   },
 };
@@ -115,6 +124,7 @@ export function expectationsFromVersion(version: DeviceVersion): Expectations {
       ...PROFILES["idf-v5.5"],
       label: "auto (idf-v5.4.1…v5.5 or a sec_patch_ver back-port)",
       maxHeaderBytes: [512, 1024],
+      requestLineBuffer: [512, 513],
       ctrl: "optional",
     };
   }

@@ -1,4 +1,5 @@
 /** The three outputs of a run: a terminal table, a JSON document, and JUnit XML for CI. */
+import { ENDPOINT_CHECK_PREFIX, endpointFound } from "./checks-http.js";
 import type { ConformanceReport, Finding } from "./run.js";
 
 const MARK: Record<Finding["verdict"], string> = {
@@ -31,6 +32,10 @@ export function formatTable(report: ConformanceReport): string {
       lines.push(`${"".padEnd(width)}  ${"".padEnd(9)}  matters: ${f.why}`);
     }
   }
+  const endpoints = probedEndpoints(report);
+  if (endpoints.length > 0) {
+    lines.push("", `Custom endpoints: ${endpoints.map((e) => `${e.name} ${e.found}`).join(", ")}`);
+  }
   const c = summary(report);
   lines.push(
     "",
@@ -40,7 +45,12 @@ export function formatTable(report: ConformanceReport): string {
   return `${lines.join("\n")}\n`;
 }
 
+function probedEndpoints(report: ConformanceReport) {
+  return report.findings.filter((f) => f.id.startsWith(ENDPOINT_CHECK_PREFIX)).map(endpointFound);
+}
+
 export function toJson(report: ConformanceReport): object {
+  const endpoints = probedEndpoints(report);
   return {
     serviceName: report.serviceName,
     profile: report.profile,
@@ -48,6 +58,7 @@ export function toJson(report: ConformanceReport): object {
     securityVersion: report.securityVersion,
     summary: summary(report),
     ...(report.stoppedAfter ? { stoppedAfter: report.stoppedAfter } : {}),
+    ...(endpoints.length > 0 ? { endpoints } : {}),
     findings: report.findings,
   };
 }

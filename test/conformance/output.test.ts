@@ -230,6 +230,7 @@ describe("wifiprov conformance --json --junit FILE, end to end", () => {
         findings.filter((f) => f.verdict === "fail").map((f) => f.id),
         ["endpoint.no-such-endpoint"],
       );
+      assert.deepEqual(doc.endpoints, [{ name: "no-such-endpoint", found: "absent" }]);
       assertJunitMatches(await readFile(junit, "utf8"), findings);
     } finally {
       await rm(dir, { recursive: true, force: true });
