@@ -14,6 +14,7 @@ const LAYERS = [
   "wifi",
   "device",
   "client",
+  "join",
   "fleet",
   "conformance",
   "cli",
@@ -25,8 +26,9 @@ const LAYERS = [
  */
 const ALSO_FORBIDDEN = {
   client: ["wifi", "device"],
+  join: ["wifi", "device", "client"],
   fleet: ["wifi", "device"],
-  conformance: ["wifi", "device", "fleet"],
+  conformance: ["wifi", "device", "join", "fleet"],
 };
 /** The package's entry points compose the layers; no layer imports them. */
 const ENTRIES = ["index", "browser", "device-entry"];
@@ -43,8 +45,23 @@ const BROWSER_SAFE_FILES = {
 };
 const NODE_ONLY_FILES = { crypto: ["node-crypto-port.ts"] };
 
+/**
+ * src/networkmanager (the NetworkManager D-Bus door shared by the device's radio and the laptop's join) is a
+ * shared module like errors/clock, but it speaks D-Bus over a socket: the layers below the radio and the
+ * browser-bundled client must not reach it.
+ */
+const NETWORKMANAGER_FORBIDDEN = new Set(["proto", "crypto", "security", "protocomm", "transport", "client"]);
+
 function layerPatterns(layer, forbidden) {
   return [
+    ...(NETWORKMANAGER_FORBIDDEN.has(layer)
+      ? [
+          {
+            group: ["../networkmanager/*", "../../networkmanager/*"],
+            message: `src/${layer} must not import src/networkmanager: NetworkManager (D-Bus) is for the radio, join, fleet and CLI only`,
+          },
+        ]
+      : []),
     ...forbidden.map((other) => ({
       group: [`../${other}/*`, `../../${other}/*`, `../../${other}/**`],
       message: `src/${layer} must not import src/${other}: each layer knows only the layers above it (DESIGN.md)`,
@@ -86,7 +103,10 @@ const layerRules = LAYERS.flatMap((layer, i) => {
   ];
 });
 
-/** Shared top-level modules (errors, logger, clock) sit above every layer; most are in the bundle too. */
+/**
+ * Shared top-level modules (errors, logger, clock, networkmanager/) sit above every layer; most are in the bundle
+ * too (not networkmanager/).
+ */
 const sharedPatterns = [
   { group: LAYERS.map((l) => `./${l}/*`), message: "shared modules import no layer" },
   { group: ENTRIES.map((e) => `./${e}.js`), message: "shared modules import no entry point" },
@@ -98,6 +118,13 @@ const sharedRules = [
     [...sharedPatterns, NODE_MODULES],
   ),
   restrict(["src/browser.ts"], [NODE_MODULES]),
+  restrict(
+    ["src/networkmanager/**/*.ts"],
+    [
+      { group: LAYERS.map((l) => `../${l}/*`), message: "shared modules import no layer" },
+      { group: ENTRIES.map((e) => `../${e}.js`), message: "shared modules import no entry point" },
+    ],
+  ),
 ];
 
 export default tseslint.config(

@@ -42,3 +42,35 @@ test("code in the browser bundle importing a Node module is a lint error; Node-o
     [],
   );
 });
+
+test("src/networkmanager is shared by the radio, join and fleet, but not the browser client", async () => {
+  const client = await errorsFor(
+    "src/client/x.ts",
+    'import { NmBus } from "../networkmanager/nm-bus.js";\nvoid NmBus;\n',
+  );
+  assert.match(client.join("\n"), /src\/client must not import src\/networkmanager/);
+  for (const file of ["src/join/x.ts", "src/fleet/x.ts", "src/cli/x.ts"]) {
+    assert.deepEqual(
+      await errorsFor(file, 'import { NmBus } from "../networkmanager/nm-bus.js";\nvoid NmBus;\n'),
+      [],
+      file,
+    );
+  }
+  assert.deepEqual(
+    await errorsFor(
+      "src/wifi/networkmanager/x.ts",
+      'import { NmBus } from "../../networkmanager/nm-bus.js";\nvoid NmBus;\n',
+    ),
+    [],
+  );
+  const shared = await errorsFor(
+    "src/networkmanager/x.ts",
+    'import { SimulatedRadio } from "../wifi/simulated-radio.js";\nvoid SimulatedRadio;\n',
+  );
+  assert.match(shared.join("\n"), /shared modules import no layer/);
+  const join = await errorsFor(
+    "src/join/x.ts",
+    'import { NetworkManagerRadio } from "../wifi/networkmanager/index.js";\nvoid NetworkManagerRadio;\n',
+  );
+  assert.match(join.join("\n"), /src\/join must not import src\/wifi/);
+});

@@ -33,9 +33,9 @@ import {
   NmApi,
   NmDeviceState,
   NmInterface,
-} from "./nm-api.js";
-import { NmBus, NmCallError } from "./nm-bus.js";
-import type { NmBusOptions, NmSignalMessage } from "./nm-bus.js";
+} from "../../networkmanager/nm-api.js";
+import { NmBus, NmCallError } from "../../networkmanager/nm-bus.js";
+import type { NmBusOptions, NmSignalMessage } from "../../networkmanager/nm-bus.js";
 import { DNSMASQ_SHARED_DIR, PortalDns } from "./portal-dns.js";
 import { espReasonForNm, nmReasonName } from "./state-reasons.js";
 

@@ -8,9 +8,9 @@
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
 import { childLogger, defaultLogger } from "../../logger.js";
-import { NM_SETTINGS_PATH, NmApi } from "./nm-api.js";
-import { NmBus, NmCallError } from "./nm-bus.js";
-import type { NmBusOptions } from "./nm-bus.js";
+import { NM_SETTINGS_PATH, NmApi } from "../../networkmanager/nm-api.js";
+import { NmBus, NmCallError } from "../../networkmanager/nm-bus.js";
+import type { NmBusOptions } from "../../networkmanager/nm-bus.js";
 import { profileRole, pskText, stationSettings, unwrap } from "./connection-settings.js";
 
 export interface NmCredentials {

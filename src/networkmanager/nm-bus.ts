@@ -5,9 +5,9 @@
  * refused ...") instead of hanging or leaking D-Bus error names.
  */
 import dbus from "@particle/dbus-next";
-import { realClock } from "../../clock.js";
-import type { Clock } from "../../clock.js";
-import { TimeoutError, WifiError } from "../../errors.js";
+import { realClock } from "../clock.js";
+import type { Clock } from "../clock.js";
+import { TimeoutError, WifiError } from "../errors.js";
 import type { NmMethod, NmProperty } from "./nm-api.js";
 import { NM_BUS_NAME } from "./nm-api.js";
 
