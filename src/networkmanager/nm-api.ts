@@ -79,6 +79,8 @@ export const NmApi = {
   version: property(I.MANAGER, "Version", "s"),
   activeConnections: property(I.MANAGER, "ActiveConnections", "ao"),
   activateConnection: method(I.MANAGER, "ActivateConnection", "ooo", "o"),
+  /** The laptop-side join (src/join) lists the Wi-Fi interfaces NetworkManager manages. */
+  getDevices: method(I.MANAGER, "GetDevices", "", "ao"),
 
   listConnections: method(I.SETTINGS, "ListConnections", "", "ao"),
   addConnection: method(I.SETTINGS, "AddConnection", "a{sa{sv}}", "o"),
@@ -92,6 +94,7 @@ export const NmApi = {
   deviceIp4Config: property(I.DEVICE, "Ip4Config", "o"),
   deviceActiveConnection: property(I.DEVICE, "ActiveConnection", "o"),
   deviceType: property(I.DEVICE, "DeviceType", "u"),
+  deviceInterface: property(I.DEVICE, "Interface", "s"),
   deviceStateChanged: signal(I.DEVICE, "StateChanged", "uuu"),
 
   requestScan: method(I.WIRELESS, "RequestScan", "a{sv}", ""),
@@ -112,6 +115,7 @@ export const NmApi = {
 
   activeState: property(I.ACTIVE, "State", "u"),
   activeConnection: property(I.ACTIVE, "Connection", "o"),
+  activeId: property(I.ACTIVE, "Id", "s"),
   activeStateChanged: signal(I.ACTIVE, "StateChanged", "uu"),
 
   ip4AddressData: property(I.IP4_CONFIG, "AddressData", "aa{sv}"),

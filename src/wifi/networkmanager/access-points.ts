@@ -4,6 +4,9 @@
  */
 import { AuthMode } from "../auth-mode.js";
 import type { AccessPointInfo, AuthModeNumber } from "../radio.js";
+import { channelFromFrequency, rssiFromStrength } from "../../networkmanager/access-point-units.js";
+
+export { channelFromFrequency, rssiFromStrength };
 
 /** NM80211ApFlags / NM80211ApSecurityFlags bits (nm-dbus-types). */
 const PRIVACY = 0x1;
@@ -14,27 +17,9 @@ const KEY_MGMT_OWE = 0x800;
 const KEY_MGMT_OWE_TM = 0x1000;
 const KEY_MGMT_EAP_SUITE_B_192 = 0x2000;
 
-/** IEEE 802.11 channel numbering: 2.4 GHz ch 1–13 at 2412 + 5(n−1), ch 14 at 2484; 5 GHz (f−5000)/5; 6 GHz (f−5950)/5. */
-export function channelFromFrequency(mhz: number): number {
-  if (mhz === 2484) return 14;
-  if (mhz >= 2412 && mhz <= 2472) return (mhz - 2407) / 5;
-  if (mhz >= 5160 && mhz <= 5885) return (mhz - 5000) / 5;
-  if (mhz >= 5955 && mhz <= 7115) return (mhz - 5950) / 5;
-  return 0;
-}
-
 /** 2.4 GHz centre frequency of a channel (for profiles that pin one). */
 export function bandForChannel(channel: number): "bg" | "a" {
   return channel <= 14 ? "bg" : "a";
-}
-
-/**
- * NetworkManager derives Strength from dBm linearly, clamping to −100…−40 dBm (nm_wifi_utils_level_to_quality):
- * 0 % = −100 dBm, 100 % = −40 dBm. This is its inverse.
- */
-export function rssiFromStrength(strength: number): number {
-  const clamped = Math.min(100, Math.max(0, strength));
-  return Math.round(-100 + (clamped * 60) / 100);
 }
 
 export function authModeFromFlags(flags: number, wpaFlags: number, rsnFlags: number): AuthModeNumber {

@@ -50,6 +50,26 @@ export interface MockBehaviour {
   permission_denied?: boolean;
   /** The dnsmasq-shared.d directory a shared (AP) activation "reads"; logged as a dnsmasq-started entry. */
   dnsmasq_shared_dir?: string;
+  /** Manager methods polkit refuses with PermissionDenied (laptop side: AddAndActivateConnection2, ...). */
+  deny?: string[];
+}
+
+/** A saved profile already active on an interface when the mock starts (the laptop's home network). */
+export interface MockActiveProfile {
+  iface: string;
+  ssid: string;
+  psk?: string;
+  /** Profile id (default: the SSID). */
+  id?: string;
+}
+
+/** What is active on an interface now (see WifiprovActiveOn in wifiprov_nm.py). */
+export interface MockActiveOn {
+  id: string;
+  ssid: string;
+  /** NMActiveConnectionState: 1 activating, 2 activated. */
+  state: number;
+  persist: string;
 }
 
 export interface MockNmOptions {
@@ -59,6 +79,8 @@ export interface MockNmOptions {
   behaviour?: MockBehaviour;
   /** Only the private bus: nobody owns NetworkManager's name (the test brings its own, e.g. a silent one). */
   withoutNetworkManager?: boolean;
+  /** Profiles active when the mock starts (their networks must be in `networks`). */
+  active?: MockActiveProfile[];
 }
 
 /** One entry of the mock's log (see wifiprov_nm.py: add-connection, activate, request-scan, ...). */
@@ -156,6 +178,7 @@ export class MockNetworkManager {
       devices: options.devices ?? [{ iface: "wlan0", mac: "24:0A:C4:11:22:33" }],
       networks: options.networks ?? [],
       behaviour: options.behaviour ?? {},
+      active: options.active ?? [],
     });
     const mock = spawn(PYTHON, ["-m", "dbusmock", "--system", "--template", TEMPLATE, "-p", parameters], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -301,6 +324,11 @@ export class MockNetworkManager {
 
   async removeNetwork(ssid: string): Promise<void> {
     await this.#call("WifiprovRemoveNetwork", "s", [ssid]);
+  }
+
+  /** The profile active on `iface` now, or null. */
+  async activeOn(iface: string): Promise<MockActiveOn | null> {
+    return JSON.parse((await this.#call("WifiprovActiveOn", "s", [iface])) as string) as MockActiveOn | null;
   }
 
   /**

@@ -515,6 +515,7 @@ def load(mock, parameters):
         _add_device(device['iface'], device['mac'], int(device.get('state', DISCONNECTED)))
     for network in parameters.get('networks', []):
         _add_network(network)
+    _load_laptop(parameters)
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='', out_signature='s')
@@ -555,3 +556,66 @@ def WifiprovVanish(_self, ssid, reason):
 @dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
 def WifiprovRemoveNetwork(_self, ssid):
     WORLD['networks'] = [n for n in WORLD['networks'] if n.get('ssid') != ssid]
+
+
+# ---- the laptop side (wifiprov provision --join / discover) ---------------------------------------------------
+# Parameters:
+#   active: [{"iface": "wlan0", "ssid": "home", "psk": "homepass1"}]  a saved profile already active on the
+#           interface when the mock starts (what --join must put back); its network must be in "networks".
+# Behaviour:
+#   deny: ["AddAndActivateConnection2", ...]  Manager methods polkit refuses (PermissionDenied, as NM answers).
+
+def _load_laptop(parameters):
+    for entry in parameters.get('active', []):
+        device_path = WORLD['devices'][entry['iface']]
+        settings = {
+            'connection': {'id': dbus.String(entry.get('id', entry['ssid'])), 'uuid': dbus.String(entry['ssid'] + '-uuid'),
+                           'type': dbus.String('802-11-wireless'), 'autoconnect': dbus.Boolean(True)},
+            '802-11-wireless': {'ssid': dbus.Array([dbus.Byte(b) for b in entry['ssid'].encode('utf-8')], signature='y'),
+                                'mode': dbus.String('infrastructure')},
+            'ipv4': {'method': dbus.String('auto')},
+        }
+        if entry.get('psk'):
+            settings['802-11-wireless-security'] = {'key-mgmt': dbus.String('wpa-psk'), 'psk': dbus.String(entry['psk'])}
+        connection = _add_profile(settings, 'disk')
+        # Activated before the mock owns its bus name, so a test starts on a settled laptop: no step runs later.
+        quiet = WORLD['behaviour'].get('silent_activation')
+        WORLD['behaviour']['silent_activation'] = True
+        active_path = str(_activate(str(connection), device_path, '/'))
+        if quiet is None:
+            del WORLD['behaviour']['silent_activation']
+        else:
+            WORLD['behaviour']['silent_activation'] = quiet
+        _finish_scan(device_path)
+        _progress(active_path, device_path, 'infrastructure', dbusmock.get_object(str(connection)).wifiprov_settings)
+    manager = dbusmock.get_object(MANAGER_OBJ)
+    manager.AddMethods(MANAGER_IFACE, [
+        ('AddAndActivateConnection2', 'a{sa{sv}}ooa{sv}', 'ooa{sv}',
+         lambda self, *args: _polkit('AddAndActivateConnection2', _add_and_activate2, self, *args)),
+        ('ActivateConnection', 'ooo', 'o',
+         lambda self, *args: _polkit('ActivateConnection', _activate_method, self, *args)),
+    ])
+
+
+def _polkit(member, fn, self, *args):
+    if member in _behaviour('deny', []):
+        _log('denied', member=member)
+        raise dbus.exceptions.DBusException('Not authorized to control networking.',
+                                            name='org.freedesktop.NetworkManager.PermissionDenied')
+    return fn(self, *args)
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='s')
+def WifiprovActiveOn(_self, iface):
+    '''The profile active on an interface now: JSON {"id", "ssid", "state", "persist"}, or "null".'''
+    device = dbusmock.get_object(WORLD['devices'][iface])
+    active_path = str(device.props[DEVICE_IFACE]['ActiveConnection'])
+    if active_path == '/' or active_path not in dbusmock.get_objects():
+        return 'null'
+    active = dbusmock.get_object(active_path)
+    connection = dbusmock.get_object(str(active.props[ACTIVE_IFACE]['Connection']))
+    settings = connection.wifiprov_settings
+    return json.dumps({'id': str(settings['connection'].get('id', '')),
+                       'ssid': bytes(int(b) for b in settings['802-11-wireless']['ssid']).decode('utf-8', 'replace'),
+                       'state': int(active.props[ACTIVE_IFACE]['State']),
+                       'persist': getattr(connection, 'wifiprov_persist', 'disk')})
