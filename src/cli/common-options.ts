@@ -19,6 +19,8 @@ export interface CommonFlags {
   json?: boolean;
   input?: boolean;
   verbose?: boolean;
+  /** `provision --join [SSID]` (see commands/join.ts); other commands never set it. */
+  join?: string | boolean;
 }
 
 /** esp_prov's default service name. Only the CLI has a default; the library never does. */

@@ -40,13 +40,38 @@ export function buildProgram(): Command {
     .option("--reset", "after the session, reset the device's Wi-Fi state (after a failed attempt) and exit")
     .option("--reprov", "after the session, ask the device to accept new credentials and exit")
     .option("--proto_ver <version>", "refuse devices that announce another protocol version")
+    .option(
+      "--join [softap]",
+      "join the device's SoftAP through NetworkManager first (default name: the --qrcode payload's), then put this computer's Wi-Fi back",
+    )
+    .option(
+      "--softap-password <password>",
+      "with --join: the SoftAP's WPA2 password (default PROV_PASS when it is secured)",
+    )
+    .option("--interface <name>", "with --join: the Wi-Fi interface to join on (default: the first)")
     .addHelpText(
       "after",
-      `\nExamples:\n  npx wifiprov provision --service_name 192.168.4.1:80 --pop abcd1234 --ssid myssid --passphrase mypassword\n  npx wifiprov provision --transport softap --sec_ver 2 --sec2_username wifiprov --sec2_pwd abcd1234 --ssid myssid --passphrase mypassword --json\n\n${exitCodeHelp()}`,
+      `\nExamples:\n  npx wifiprov provision --service_name 192.168.4.1:80 --pop abcd1234 --ssid myssid --passphrase mypassword\n  npx wifiprov provision --join PROV_A1B2C3 --sec2_username wifiprov --sec2_pwd abcd1234 --ssid myssid --passphrase mypassword\n  npx wifiprov provision --transport softap --sec_ver 2 --sec2_username wifiprov --sec2_pwd abcd1234 --ssid myssid --passphrase mypassword --json\n\n${exitCodeHelp()}`,
     )
     .action(async (flags) => {
       const { runProvision } = await import("./commands/provision.js");
       process.exitCode = await runProvision(flags);
+    });
+
+  program
+    .command("discover")
+    .description("list the provisioning SoftAPs in range of this computer (through NetworkManager)")
+    .option("--prefix <prefix>", "SSID prefix of provisioning SoftAPs ('' lists every network)", "PROV_")
+    .option("--interface <name>", "Wi-Fi interface to scan on (default: the first)")
+    .option("--timeout <seconds>", "longest wait for the scan (default 15)")
+    .option("--json", "print the SoftAPs as one JSON object on stdout")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npx wifiprov discover\n  npx wifiprov provision --join PROV_A1B2C3 --sec2_username wifiprov --sec2_pwd abcd1234 --ssid myssid --passphrase mypassword\n\nExit codes: 0 the scan ran (even when it found none), 1 NetworkManager is missing or refused, 2 usage, 130 interrupted",
+    )
+    .action(async (flags) => {
+      const { runDiscover } = await import("./commands/discover.js");
+      process.exitCode = await runDiscover(flags);
     });
 
   addCommonOptions(program.command("scan").description("list the Wi-Fi networks the device can see"))

@@ -57,7 +57,10 @@ export function resolveInputs(
     Object.assign(session, qrSessionOptions(qr));
     // A QR name that is an address (a virtual device's) is where to connect; a SoftAP name is a network to join.
     if (serviceName === undefined && isAddress(qr.name)) serviceName = qr.name;
-    else reporter.info(`QR code: device "${qr.name}" — join its Wi-Fi access point before provisioning`);
+    else if (flags.join === undefined || flags.join === false)
+      reporter.info(
+        `QR code: device "${qr.name}" — join its Wi-Fi access point before provisioning (or add --join)`,
+      );
   }
   const secVer = parseSecVer(flags.sec_ver);
   if (secVer !== undefined) session.secVer = secVer;

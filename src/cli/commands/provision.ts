@@ -25,11 +25,13 @@ import {
   resolveInputs,
   sessionLine,
 } from "./connect-session.js";
+import { softApToJoin, withJoinedSoftAp } from "./join.js";
+import type { JoinFlags } from "./join.js";
 import { InterruptedError, runCommand } from "./run.js";
 import { statusWord } from "./status.js";
 import { scanRow } from "./table.js";
 
-export interface ProvisionFlags extends CommonFlags {
+export interface ProvisionFlags extends CommonFlags, JoinFlags {
   ssid?: string;
   passphrase?: string;
   custom_data?: string;
@@ -249,12 +251,28 @@ async function runCtrl(
   }
 }
 
-export async function runProvision(flags: ProvisionFlags): Promise<ExitCodeValue> {
+export async function runProvision(
+  flags: ProvisionFlags,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<ExitCodeValue> {
   return runCommand(flags, async (reporter) => {
     if (flags.reset && flags.reprov) throw new UsageError("--reset and --reprov cannot be combined");
-    if (flags.reset || flags.reprov) return runCtrl(flags.reset ? "reset" : "reprov", flags, reporter);
+    // Inputs are checked before the laptop's Wi-Fi is touched.
+    softApToJoin(flags);
+    const inputs = resolveInputs(flags, reporter);
+    return withJoinedSoftAp(flags, reporter, argv, () => {
+      if (flags.reset || flags.reprov) return runCtrl(flags.reset ? "reset" : "reprov", flags, reporter);
+      return provisionBody(flags, reporter, inputs);
+    });
+  });
+}
 
-    const { serviceName, session: sessionOptions } = resolveInputs(flags, reporter);
+async function provisionBody(
+  flags: ProvisionFlags,
+  reporter: Reporter,
+  { serviceName, session: sessionOptions }: ReturnType<typeof resolveInputs>,
+): Promise<ExitCodeValue> {
+  {
     const waitTimeoutMs = parseSeconds(flags.timeout, "--timeout") ?? 60_000;
     let label = flags.ssid ?? "";
     // What the flags give is checked by provision() before it connects; this hook asks for the rest after
@@ -319,5 +337,5 @@ export async function runProvision(flags: ProvisionFlags): Promise<ExitCodeValue
       });
     }
     return exitCode;
-  });
+  }
 }

@@ -23,6 +23,18 @@ export class InterruptedError extends Error {
   }
 }
 
+/** Work that must finish before an interrupted run exits (e.g. putting the laptop's Wi-Fi back after --join). */
+const interruptCleanups = new Set<() => Promise<unknown>>();
+
+/**
+ * Runs `cleanup` before the process exits on Ctrl-C (SIGINT); returns the function that unregisters it. A
+ * second Ctrl-C while it runs exits at once.
+ */
+export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
+  interruptCleanups.add(cleanup);
+  return () => interruptCleanups.delete(cleanup);
+}
+
 /** Leaves the terminal as we found it: cooked mode, cursor shown. */
 function restoreTerminal(): void {
   const stdin = process.stdin as NodeJS.ReadStream & { isRaw?: boolean };
@@ -39,9 +51,18 @@ export async function runCommand(
   // Ctrl-C outside a prompt arrives as SIGINT (the terminal stays in cooked mode): stop now, and say so in
   // the exit code, so that `wifiprov provision … && next-step` does not go on. Exiting at once is what
   // esp_prov does too; whatever the device already received stays there (`wifiprov status` shows it).
+  let interrupted = false;
   const onSigint = () => {
+    if (interrupted) process.exit(ExitCode.INTERRUPTED); // a second Ctrl-C: stop cleaning up
+    interrupted = true;
     reporter.interrupt("interrupted");
     restoreTerminal();
+    const cleanups = [...interruptCleanups];
+    interruptCleanups.clear();
+    if (cleanups.length === 0) return finishInterrupt();
+    void Promise.allSettled(cleanups.map((c) => c())).then(finishInterrupt);
+  };
+  const finishInterrupt = () => {
     if (flags.json) {
       printJson({
         ok: false,

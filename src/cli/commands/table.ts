@@ -12,9 +12,12 @@ export function signalBars(rssi: number): string {
   return "▂▄▆█".slice(0, n).padEnd(4, " ");
 }
 
-function printable(ssid: string): string {
-  // eslint-disable-next-line no-control-regex -- SSIDs may carry control bytes; never write them raw to a terminal
-  return ssid === "" ? pc.dim("(hidden)") : ssid.replace(/[\x00-\x1f\x7f]/g, "�");
+/** An SSID as it may be written to a terminal: control characters (C0, C1) and bidi overrides shown as �. */
+export function printable(ssid: string): string {
+  return ssid === ""
+    ? pc.dim("(hidden)")
+    : // eslint-disable-next-line no-control-regex -- SSIDs may carry control bytes; never write them raw to a terminal
+      ssid.replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "�");
 }
 
 export function scanRow(e: ScanEntry, ssidWidth: number): string {
