@@ -117,7 +117,7 @@ export function buildProgram(): Command {
     .description("provision every device of a manifest, several at once, resumable (journal) with a report")
     .option(
       "--manifest <file>",
-      "CSV or JSON lines: service_name, name, pop, sec2_username, sec2_pwd, qrcode, ssid, passphrase",
+      "CSV or JSON lines: service_name, name, pop, sec2_username, sec2_pwd, qrcode, ssid, passphrase, join, softap_password",
     )
     .option("--ssid <ssid>", "network every device joins (a row's ssid column wins)")
     .option("--passphrase <passphrase>", "its passphrase ('' for an open network)")
@@ -130,6 +130,10 @@ export function buildProgram(): Command {
       "write a JSON report: outcome, reason, IP, security, firmware, timings per device",
     )
     .option("--strict", "do not start when a manifest line is bad (default: report it, run the rest)")
+    .option(
+      "--interface <list>",
+      "Wi-Fi interfaces for rows with a join column (e.g. wlan1,wlan2): one device at a time on each, in parallel",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  npx wifiprov device --count 10 --listen 127.0.0.1:9000 --pop random --manifest-out fleet.jsonl\n  npx wifiprov fleet --manifest fleet.jsonl --ssid myssid --passphrase mypassword --report report.json\n\nExit codes: 0 every device connected, 1 some did not (or a manifest line was bad), 2 usage, 130 interrupted (run again to resume)",

@@ -2,8 +2,9 @@
  * A fleet manifest: one row per device, how to reach it and its secrets. CSV with a header line, or JSON
  * lines (one object per line, what `wifiprov device --count N --manifest-out` writes). Columns: `service_name`
  * (host:port), `name` (optional label, e.g. the SoftAP SSID), `pop`, `sec2_username`, `sec2_pwd`, `qrcode`
- * (an Espressif QR payload; fills name and secrets), and per-row `ssid`/`passphrase` overriding the target
- * network. A bad row is reported with its line number; the others still run.
+ * (an Espressif QR payload; fills name and secrets), per-row `ssid`/`passphrase` overriding the target
+ * network, and `join` (+ `softap_password`): the device's SoftAP, which the laptop joins first (without
+ * service_name the device is then provisioned at ESP's 192.168.4.1:80). A bad row is reported with its line number; the others still run.
  */
 import { parseQrPayload } from "../client/qr.js";
 import { checkServiceName } from "../client/client.js";
@@ -20,7 +21,14 @@ export interface FleetDevice {
   password?: string;
   ssid?: string;
   passphrase?: string;
+  /** The device's SoftAP, joined from the laptop before provisioning (`join` column). */
+  join?: string;
+  /** Its WPA2 password (`softap_password` column; default: PROV_PASS when secured). */
+  softApPassword?: string;
 }
+
+/** ESP's SoftAP address: where a row that only names a SoftAP to join is provisioned. */
+export const SOFTAP_SERVICE_NAME = "192.168.4.1:80";
 
 export interface ManifestProblem {
   line: number;
@@ -42,6 +50,8 @@ const COLUMNS = new Set([
   "ssid",
   "passphrase",
   "security",
+  "join",
+  "softap_password",
 ]);
 
 /** RFC 4180 fields of one line: commas, double quotes, "" for a quote inside a quoted field. */
@@ -87,9 +97,20 @@ function rowToDevice(row: Record<string, unknown>, line: number): FleetDevice {
   const qr = text("qrcode");
   const fromQr = qr === undefined ? undefined : parseQrPayload(qr);
   const given = text("service_name");
-  if (given === undefined) throw new Error("service_name is missing (host:port of the device)");
-  const serviceName = checkServiceName(given);
-  const device: FleetDevice = { line, key: serviceName, serviceName };
+  const join = text("join");
+  if (given === undefined && join === undefined)
+    throw new Error("service_name is missing (host:port of the device), and no SoftAP to join");
+  if (join !== undefined && (Buffer.byteLength(join) > 32 || join.trim() !== join))
+    throw new Error(`join must be a SoftAP name of 1–32 bytes (got ${JSON.stringify(join)})`);
+  // A row that only names its SoftAP is provisioned at ESP's address once joined; its identity is the SoftAP.
+  const serviceName = given !== undefined ? checkServiceName(given) : SOFTAP_SERVICE_NAME;
+  const device: FleetDevice = { line, key: given !== undefined ? serviceName : join!, serviceName };
+  if (join !== undefined) device.join = join;
+  const softApPassword = text("softap_password");
+  if (softApPassword !== undefined) {
+    if (join === undefined) throw new Error("softap_password is only used with join");
+    device.softApPassword = softApPassword;
+  }
   const name = text("name") ?? fromQr?.name;
   const pop = text("pop") ?? (fromQr?.username === undefined ? fromQr?.pop : undefined);
   const username = text("sec2_username") ?? fromQr?.username;
@@ -142,7 +163,10 @@ export function parseManifest(content: string): Manifest {
       const device = rowToDevice(row, line);
       const earlier = seen.get(device.key);
       if (earlier !== undefined) throw new Error(`the same device as line ${earlier} (${device.key})`);
+      const sameSoftAp = device.join !== undefined ? seen.get(`join:${device.join}`) : undefined;
+      if (sameSoftAp !== undefined) throw new Error(`the same SoftAP as line ${sameSoftAp} (${device.join})`);
       seen.set(device.key, line);
+      if (device.join !== undefined) seen.set(`join:${device.join}`, line);
       devices.push(device);
     } catch (error) {
       problems.push({ line, message: error instanceof Error ? error.message : String(error) });

@@ -30,10 +30,12 @@ export interface DeviceReport {
   /** What the device announced on proto-ver (its firmware generation). */
   firmware?: string;
   attempts: number;
-  /** Milliseconds per provisioning step of the last attempt. */
-  timings: Partial<Record<ProvisionStep, number>>;
+  /** Milliseconds per provisioning step of the last attempt (and `join`: joining its SoftAP). */
+  timings: Partial<Record<ProvisionStep | "join", number>>;
   /** Recorded as connected by an earlier run of the same manifest; not provisioned again. */
   fromJournal?: boolean;
+  /** The laptop's Wi-Fi interface that joined the device's SoftAP (rows with a `join` column). */
+  interface?: string;
 }
 
 export type FleetEvent =
@@ -60,6 +62,23 @@ export interface FleetOptions {
   clock?: Clock;
   /** How one device is provisioned (the Node entry's provision(); tests inject their own). */
   provision: (options: ProvisionOptions) => Promise<ProvisionResult>;
+  /**
+   * Joins a row's SoftAP (rows with `join`) before it is provisioned; restore() puts the interface back after.
+   * The CLI passes src/join over NetworkManager. Rows that join go one at a time per interface.
+   */
+  joinSoftAp?: (request: SoftApJoinRequest) => Promise<{ restore(): Promise<unknown> }>;
+  /**
+   * The laptop's interfaces for rows that join a SoftAP, used in parallel (default: one, the join function's
+   * own default). Rows without `join` run `concurrency` at once beside them.
+   */
+  interfaces?: readonly string[];
+}
+
+export interface SoftApJoinRequest {
+  ssid: string;
+  password?: string;
+  interfaceName?: string;
+  signal?: AbortSignal;
 }
 
 export interface FleetReport {
@@ -113,8 +132,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const queue = [...options.devices];
   const emit = options.onEvent ?? (() => undefined);
 
-  const provisionOne = async (device: FleetDevice): Promise<DeviceReport> => {
-    const base = { key: device.key, line: device.line, ...(device.name ? { name: device.name } : {}) };
+  const provisionOne = async (device: FleetDevice, iface?: string): Promise<DeviceReport> => {
+    const base = {
+      key: device.key,
+      line: device.line,
+      ...(device.name ? { name: device.name } : {}),
+      ...(device.join !== undefined && iface !== undefined ? { interface: iface } : {}),
+    };
     const recorded = options.journal?.get(device.key);
     if (recorded?.state === "connected") {
       return {
@@ -142,9 +166,29 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       attempt++;
       emit({ type: "start", device, attempt });
       await options.journal?.record(device.key, { state: "in-flight", attempts: attempt });
-      const timings: Partial<Record<ProvisionStep, number>> = {};
+      const timings: Partial<Record<ProvisionStep | "join", number>> = {};
       const stepStarted = new Map<ProvisionStep, number>();
+      let joined: { restore(): Promise<unknown> } | undefined;
       try {
+        if (device.join !== undefined) {
+          if (options.joinSoftAp === undefined) {
+            return {
+              ...base,
+              outcome: "error",
+              reason: "this run cannot join SoftAPs",
+              attempts: attempt,
+              timings,
+            };
+          }
+          const joinStarted = clock.now();
+          joined = await options.joinSoftAp({
+            ssid: device.join,
+            ...(device.softApPassword !== undefined ? { password: device.softApPassword } : {}),
+            ...(iface !== undefined ? { interfaceName: iface } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
+          timings.join = Math.round(clock.now() - joinStarted);
+        }
         const result = await options.provision({
           serviceName: device.serviceName,
           ...(device.pop !== undefined ? { pop: device.pop } : {}),
@@ -181,14 +225,17 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
           continue;
         }
         return { ...base, ...outcomeOfError(error), attempts: attempt, timings };
+      } finally {
+        // Back to what the interface had before, also on failure and when the run is aborted (Ctrl-C).
+        await joined?.restore().catch(() => undefined);
       }
     }
   };
 
-  const worker = async () => {
-    for (let device = queue.shift(); device !== undefined; device = queue.shift()) {
+  const worker = async (from: FleetDevice[], iface?: string) => {
+    for (let device = from.shift(); device !== undefined; device = from.shift()) {
       if (options.signal?.aborted) return;
-      const report = await provisionOne(device);
+      const report = await provisionOne(device, iface);
       if (!report.fromJournal) {
         await options.journal?.record(device.key, {
           state: report.outcome === "connected" ? "connected" : "failed",
@@ -202,7 +249,18 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       emit({ type: "done", report });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  // Rows reached over the network run `concurrency` at once; rows behind a SoftAP one at a time per interface
+  // (a Wi-Fi interface is on one network at a time), the interfaces in parallel, beside the others.
+  const direct = queue.filter((d) => d.join === undefined);
+  const viaSoftAp = queue.filter((d) => d.join !== undefined);
+  const interfaces: Array<string | undefined> =
+    options.interfaces !== undefined && options.interfaces.length > 0 ? [...options.interfaces] : [undefined];
+  await Promise.all([
+    ...Array.from({ length: Math.min(concurrency, direct.length) }, () => worker(direct)),
+    ...(viaSoftAp.length > 0
+      ? interfaces.slice(0, viaSoftAp.length).map((iface) => worker(viaSoftAp, iface))
+      : []),
+  ]);
   const counts = emptyCounts();
   for (const r of reports) counts[r.outcome]++;
   reports.sort((a, b) => a.line - b.line);

@@ -11,7 +11,8 @@ import type { WifiProvError } from "../../errors.js";
 import { FleetJournal, manifestDigest } from "../../fleet/journal.js";
 import { parseManifest } from "../../fleet/manifest.js";
 import { runFleet } from "../../fleet/run-fleet.js";
-import type { DeviceOutcome, DeviceReport, FleetEvent } from "../../fleet/run-fleet.js";
+import type { DeviceOutcome, DeviceReport, FleetEvent, SoftApJoinRequest } from "../../fleet/run-fleet.js";
+import { findWifiInterface, joinSoftAp, openNetworkManager } from "../../join/index.js";
 
 export interface FleetFlags {
   manifest?: string;
@@ -23,6 +24,7 @@ export interface FleetFlags {
   report?: string;
   timeout?: string;
   strict?: boolean;
+  interface?: string;
 }
 
 /** Exit codes of `wifiprov fleet`. */
@@ -53,7 +55,9 @@ const OUTCOME_WORDS: Record<DeviceOutcome, string> = {
 };
 
 function line(report: DeviceReport): string {
-  const who = report.name ? `${report.key} (${report.name})` : report.key;
+  const who =
+    (report.name ? `${report.key} (${report.name})` : report.key) +
+    (report.interface !== undefined ? ` via ${report.interface}` : "");
   const what =
     report.outcome === "connected"
       ? `connected${report.ip ? `, IP ${report.ip}` : ""}${report.fromJournal ? " (from the journal)" : ""}`
@@ -109,6 +113,23 @@ export async function runFleetCommand(flags: FleetFlags): Promise<number> {
     return FleetExit.USAGE;
   }
 
+  const interfaces = (flags.interface ?? "")
+    .split(",")
+    .map((i) => i.trim())
+    .filter((i) => i !== "");
+  let softAps: Awaited<ReturnType<typeof openSoftApJoiner>> | undefined;
+  if (manifest.devices.some((d) => d.join !== undefined)) {
+    try {
+      softAps = await openSoftApJoiner(interfaces);
+    } catch (e) {
+      err((e as Error).message, (e as WifiProvError).hint);
+      return FleetExit.SOME_NOT_CONNECTED;
+    }
+  } else if (interfaces.length > 0) {
+    err("--interface is for rows with a join column (a SoftAP to join), and the manifest has none");
+    return FleetExit.USAGE;
+  }
+
   const total = manifest.devices.length;
   const tty = Boolean(process.stderr.isTTY);
   let done = 0;
@@ -155,6 +176,7 @@ export async function runFleetCommand(flags: FleetFlags): Promise<number> {
       onEvent,
       signal: controller.signal,
       provision,
+      ...(softAps !== undefined ? { joinSoftAp: softAps.join, interfaces: softAps.interfaces } : {}),
     });
     if (tty) process.stderr.write("\n");
     const lines = [`${total} devices in ${(report.wallMs / 1000).toFixed(1)} s:`];
@@ -185,5 +207,34 @@ export async function runFleetCommand(flags: FleetFlags): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    softAps?.close();
   }
+}
+
+/**
+ * NetworkManager for the manifest's `join` rows: the interfaces are checked before anything runs, and each
+ * join restores its interface afterwards (runFleet calls restore()).
+ */
+async function openSoftApJoiner(interfaces: string[]) {
+  const bus = await openNetworkManager({
+    unavailableMessage:
+      "NetworkManager is not running; the manifest's join rows need it: join each SoftAP yourself and give its service_name instead",
+  });
+  try {
+    for (const name of interfaces) await findWifiInterface(bus, name);
+  } catch (e) {
+    bus.close();
+    throw e;
+  }
+  return {
+    interfaces,
+    join: (request: SoftApJoinRequest) =>
+      joinSoftAp(bus, {
+        ssid: request.ssid,
+        ...(request.password !== undefined ? { password: request.password } : {}),
+        ...(request.interfaceName !== undefined ? { interfaceName: request.interfaceName } : {}),
+        ...(request.signal !== undefined ? { signal: request.signal } : {}),
+      }),
+    close: () => bus.close(),
+  };
 }
