@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../src/logger.js";
 import { NetworkManagerCredentials } from "../../src/wifi/networkmanager/index.js";
-import { NM_SETTINGS_PATH, NmApi } from "../../src/wifi/networkmanager/nm-api.js";
-import { NmBus } from "../../src/wifi/networkmanager/nm-bus.js";
+import { NM_SETTINGS_PATH, NmApi } from "../../src/networkmanager/nm-api.js";
+import { NmBus } from "../../src/networkmanager/nm-bus.js";
 import { RealNetworkManager, needsRealNm } from "../helpers/real-nm/real-nm.js";
 import { runCli } from "./run-cli.js";
 

@@ -3,7 +3,7 @@
  * org.freedesktop.DBus.Introspectable.Introspect): interfaces with their methods, properties and signals, and
  * a check of NmApi entries against what it read.
  */
-import type { NmMember } from "../../src/wifi/networkmanager/nm-api.js";
+import type { NmMember } from "../../src/networkmanager/nm-api.js";
 
 export interface XmlInterface {
   methods: Map<string, { in: string; out: string }>;

@@ -8,8 +8,8 @@ import { NetworkManagerStateStore } from "../../src/device/networkmanager-store.
 import { MemoryStateStore } from "../../src/device/memory-store.js";
 import { silentLogger } from "../../src/logger.js";
 import { NetworkManagerCredentials } from "../../src/wifi/networkmanager/index.js";
-import { NM_SETTINGS_PATH, NmApi } from "../../src/wifi/networkmanager/nm-api.js";
-import { NmBus } from "../../src/wifi/networkmanager/nm-bus.js";
+import { NM_SETTINGS_PATH, NmApi } from "../../src/networkmanager/nm-api.js";
+import { NmBus } from "../../src/networkmanager/nm-bus.js";
 import { unwrap } from "../../src/wifi/networkmanager/connection-settings.js";
 import { RealNetworkManager, needsRealNm } from "../helpers/real-nm/real-nm.js";
 import { storeSuite } from "./store-suite.js";

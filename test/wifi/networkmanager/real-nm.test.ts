@@ -10,9 +10,9 @@ import {
   stationSettings,
   type Settings,
 } from "../../../src/wifi/networkmanager/connection-settings.js";
-import { NM_PATH, NM_SETTINGS_PATH, NmApi, NmInterface } from "../../../src/wifi/networkmanager/nm-api.js";
-import type { NmMember } from "../../../src/wifi/networkmanager/nm-api.js";
-import { NmBus, NmCallError } from "../../../src/wifi/networkmanager/nm-bus.js";
+import { NM_PATH, NM_SETTINGS_PATH, NmApi, NmInterface } from "../../../src/networkmanager/nm-api.js";
+import type { NmMember } from "../../../src/networkmanager/nm-api.js";
+import { NmBus, NmCallError } from "../../../src/networkmanager/nm-bus.js";
 import { memberProblem, parseInterfaces } from "../../helpers/dbus-xml.js";
 import { MockNetworkManager, needsMockNm } from "../../helpers/nm-mock/mock-nm.js";
 import { RealNetworkManager, needsRealNm } from "../../helpers/real-nm/real-nm.js";
