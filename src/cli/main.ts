@@ -136,7 +136,7 @@ export function buildProgram(): Command {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  npx wifiprov device --count 10 --listen 127.0.0.1:9000 --pop random --manifest-out fleet.jsonl\n  npx wifiprov fleet --manifest fleet.jsonl --ssid myssid --passphrase mypassword --report report.json\n\nExit codes: 0 every device connected, 1 some did not (or a manifest line was bad), 2 usage, 130 interrupted (run again to resume)",
+      "\nExamples:\n  npx wifiprov device --count 10 --listen 127.0.0.1:9000 --pop random --manifest-out fleet.jsonl\n  npx wifiprov fleet --manifest fleet.jsonl --ssid myssid --passphrase mypassword --report report.json\n\nExit codes: 0 every device connected, 1 some did not (or a manifest line was bad), 2 usage, 3 stopped because the journal could not be written (a full disk; free space, run again to resume), 130 interrupted (run again to resume)",
     )
     .action(async (flags) => {
       const { runFleetCommand } = await import("./commands/fleet.js");

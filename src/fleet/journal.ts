@@ -36,7 +36,9 @@ export function manifestDigest(manifestText: string): string {
 export class FleetJournal {
   readonly path: string;
   #file: JournalFile;
-  #writing: Promise<void> = Promise.resolve();
+  /** The write under way, and the one queued behind it (which will carry every change made meanwhile). */
+  #current: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
 
   private constructor(path: string, file: JournalFile) {
     this.path = path;
@@ -91,13 +93,33 @@ export class FleetJournal {
     return this.#file.devices[key];
   }
 
-  /** Records one device's state and writes the whole journal; writes are serialised, each atomic. */
+  /**
+   * Records one device's state; resolves once a journal holding it is on disk. Writes are atomic and never
+   * overlap; changes made while one is under way go out together in the next (group commit: with many
+   * devices in flight, one fsync'd write per change was what limited a fleet run, not the devices).
+   */
   async record(key: string, entry: Omit<JournalEntry, "updatedAt">): Promise<void> {
     this.#file.devices[key] = { ...entry, updatedAt: new Date().toISOString() };
-    const snapshot = JSON.stringify(this.#file, null, 2) + "\n";
-    const write = this.#writing.then(() => writeAtomically(this.path, snapshot));
-    this.#writing = write.catch(() => undefined);
-    await write;
+    await this.#flush();
+  }
+
+  #flush(): Promise<void> {
+    if (this.#queued !== undefined) return this.#queued;
+    const write = (): Promise<void> => {
+      this.#queued = undefined;
+      // Taken when the write starts, so it holds every change recorded until now.
+      const snapshot = JSON.stringify(this.#file, null, 2) + "\n";
+      const written = writeAtomically(this.path, snapshot);
+      this.#current = written;
+      const done = () => {
+        if (this.#current === written) this.#current = undefined;
+      };
+      written.then(done, done);
+      return written;
+    };
+    if (this.#current === undefined) return write();
+    this.#queued = this.#current.then(write, write);
+    return this.#queued;
   }
 }
 
@@ -120,10 +142,19 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     }
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
-    const full = (error as NodeJS.ErrnoException).code === "ENOSPC" ? " (the disk is full)" : "";
-    throw new StorageError(`cannot write the journal ${path}${full}: ${(error as Error).message}`, {
+    throw new StorageError(`cannot write the journal ${path}: ${whyNotWritten(error)}`, {
       cause: error,
       hint: "what was recorded before is intact; free space or choose another --journal, then run the same command again",
     });
   }
+}
+
+/** The reason in words, with the errno name for searching; the temp file's name would only confuse. */
+function whyNotWritten(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC") return "the disk is full (ENOSPC, no space left on the device)";
+  if (code === "EDQUOT") return "the disk quota is used up (EDQUOT)";
+  if (code === "EROFS") return "the file system is read-only (EROFS)";
+  if (code === "EACCES" || code === "EPERM") return `permission denied (${code})`;
+  return (error as Error).message;
 }

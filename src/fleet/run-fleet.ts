@@ -3,6 +3,7 @@
  * journal as it goes, retries what may pass on a second try (a device not reachable yet, a lost link) with
  * back-off and never what cannot (a wrong PoP, a wrong passphrase), and reports per device what happened.
  */
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { Clock } from "../clock.js";
 import { realClock } from "../clock.js";
 import { ErrorCodes, WifiProvError } from "../errors.js";
@@ -36,6 +37,10 @@ export interface DeviceReport {
   fromJournal?: boolean;
   /** The laptop's Wi-Fi interface that joined the device's SoftAP (rows with a `join` column). */
   interface?: string;
+  /** The status read before the credentials said the device had already joined a network: nothing was sent. */
+  alreadyConnected?: boolean;
+  /** The device's last attempt had failed (a network that did not work); it was reset before the credentials. */
+  resetFirst?: boolean;
 }
 
 export type FleetEvent =
@@ -88,12 +93,14 @@ export interface FleetReport {
 }
 
 /**
- * May a second try pass? Only when the device was not reached or did not answer in time. A connection closed
- * without a reply is not retried: during a handshake it is how a device rejects a wrong PoP, and the guard
- * on our own device counts every such guess.
+ * May a second try pass? When the device was not reached or did not answer in time, yes. A connection closed
+ * without a reply only once the session was established (the link to the SoftAP dropped): during a handshake
+ * it is how a device rejects a wrong PoP (protocomm_httpd closes the socket when the security handler fails),
+ * and the guard on our own device counts every such guess.
  */
-function isTransient(error: unknown): boolean {
+function isTransient(error: unknown, sessionEstablished: boolean): boolean {
   if (!(error instanceof WifiProvError)) return false;
+  if (error.code === ErrorCodes.CLOSED_WITHOUT_REPLY) return sessionEstablished;
   return error.code === ErrorCodes.TRANSPORT || error.code === ErrorCodes.TIMEOUT;
 }
 
@@ -128,11 +135,30 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const retries = Math.max(0, Math.floor(options.retries ?? 2));
   const retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
   const started = clock.now();
+  // Every device in flight listens on the one signal (its requests, its back-off): not a leak.
+  if (options.signal !== undefined) {
+    setMaxListeners(Math.max(getMaxListeners(options.signal), 10 + concurrency * 4), options.signal);
+  }
   const reports: DeviceReport[] = [];
   const queue = [...options.devices];
   const emit = options.onEvent ?? (() => undefined);
+  // The first journal write that fails (a full disk): no device is started after it, and runFleet rejects
+  // with it once the devices in flight have ended. What was written before stays as it was (atomic writes).
+  let journalError: unknown;
+  const record = async (key: string, entry: Parameters<FleetJournal["record"]>[1]): Promise<boolean> => {
+    if (options.journal === undefined) return true;
+    if (journalError !== undefined) return false;
+    try {
+      await options.journal.record(key, entry);
+      return true;
+    } catch (error) {
+      journalError ??= error;
+      return false;
+    }
+  };
 
-  const provisionOne = async (device: FleetDevice, iface?: string): Promise<DeviceReport> => {
+  /** Undefined when the device was not started (or not tried again) because the journal cannot be written. */
+  const provisionOne = async (device: FleetDevice, iface?: string): Promise<DeviceReport | undefined> => {
     const base = {
       key: device.key,
       line: device.line,
@@ -164,11 +190,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     let attempt = 0;
     for (;;) {
       attempt++;
+      // Recorded before the device is contacted, so a crash from here on is seen on resume.
+      if (!(await record(device.key, { state: "in-flight", attempts: attempt }))) return undefined;
       emit({ type: "start", device, attempt });
-      await options.journal?.record(device.key, { state: "in-flight", attempts: attempt });
       const timings: Partial<Record<ProvisionStep | "join", number>> = {};
       const stepStarted = new Map<ProvisionStep, number>();
       let joined: { restore(): Promise<unknown> } | undefined;
+      let sessionEstablished = false;
       try {
         if (device.join !== undefined) {
           if (options.joinSoftAp === undefined) {
@@ -197,9 +225,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
           ssid,
           passphrase,
           waitTimeoutMs: options.waitTimeoutMs ?? 60_000,
+          // The status first, as the issue asks and `wifiprov provision` does: a device that already joined is
+          // recorded as connected and sent nothing; one whose last attempt failed is reset (prov-ctrl) first.
+          statusFirst: true,
           ...(options.signal ? { signal: options.signal } : {}),
           onProgress: (event) => {
             if (event.type !== "step") return;
+            if (event.step === "session" && event.phase === "done") sessionEstablished = true;
             if (event.phase === "start") stepStarted.set(event.step, clock.now());
             else timings[event.step] = Math.round(clock.now() - (stepStarted.get(event.step) ?? clock.now()));
           },
@@ -208,6 +240,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
           securityVersion: result.session.securityVersion,
           patchVersion: result.session.patchVersion,
           firmware: result.version.protocolVersion ?? result.version.raw,
+          ...(result.alreadyConnected ? { alreadyConnected: true } : {}),
+          ...(result.resetFirst ? { resetFirst: true } : {}),
         };
         const o = result.outcome;
         if (o.state === "connected")
@@ -218,7 +252,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         return { ...base, outcome: "timeout", reason, attempts: attempt, timings, ...info };
       } catch (error) {
         if (options.signal?.aborted) throw error;
-        if (isTransient(error) && attempt <= retries) {
+        if (isTransient(error, sessionEstablished) && attempt <= retries) {
           const delayMs = retryDelayMs * 2 ** (attempt - 1);
           emit({ type: "retry", device, attempt, delayMs, error: (error as Error).message });
           await clock.sleep(delayMs, options.signal);
@@ -233,11 +267,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   };
 
   const worker = async (from: FleetDevice[], iface?: string) => {
-    for (let device = from.shift(); device !== undefined; device = from.shift()) {
-      if (options.signal?.aborted) return;
+    while (journalError === undefined && !options.signal?.aborted) {
+      const device = from.shift();
+      if (device === undefined) return;
       const report = await provisionOne(device, iface);
+      if (report === undefined) return;
       if (!report.fromJournal) {
-        await options.journal?.record(device.key, {
+        // A failure here stops the run; the device's outcome is still reported (it happened).
+        await record(device.key, {
           state: report.outcome === "connected" ? "connected" : "failed",
           outcome: report.outcome,
           ...(report.reason ? { reason: report.reason } : {}),
@@ -261,6 +298,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       ? interfaces.slice(0, viaSoftAp.length).map((iface) => worker(viaSoftAp, iface))
       : []),
   ]);
+  if (journalError !== undefined) throw journalError;
   const counts = emptyCounts();
   for (const r of reports) counts[r.outcome]++;
   reports.sort((a, b) => a.line - b.line);

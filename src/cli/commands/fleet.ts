@@ -6,7 +6,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { provision } from "../../index.js";
-import { UsageError } from "../../errors.js";
+import { StorageError, UsageError } from "../../errors.js";
 import type { WifiProvError } from "../../errors.js";
 import { FleetJournal, manifestDigest } from "../../fleet/journal.js";
 import { parseManifest } from "../../fleet/manifest.js";
@@ -28,7 +28,14 @@ export interface FleetFlags {
 }
 
 /** Exit codes of `wifiprov fleet`. */
-export const FleetExit = { ALL_CONNECTED: 0, SOME_NOT_CONNECTED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
+export const FleetExit = {
+  ALL_CONNECTED: 0,
+  SOME_NOT_CONNECTED: 1,
+  USAGE: 2,
+  /** The journal could not be written (a full disk): stopped, no device started after that. */
+  JOURNAL_FAILED: 3,
+  INTERRUPTED: 130,
+} as const;
 
 function wholeNumber(
   flag: string,
@@ -60,7 +67,9 @@ function line(report: DeviceReport): string {
     (report.interface !== undefined ? ` via ${report.interface}` : "");
   const what =
     report.outcome === "connected"
-      ? `connected${report.ip ? `, IP ${report.ip}` : ""}${report.fromJournal ? " (from the journal)" : ""}`
+      ? `connected${report.ip ? `, IP ${report.ip}` : ""}${report.fromJournal ? " (from the journal)" : ""}` +
+        `${report.alreadyConnected ? " (had already joined: nothing sent)" : ""}` +
+        `${report.resetFirst ? " (its last attempt had failed: reset first)" : ""}`
       : `${OUTCOME_WORDS[report.outcome]}${report.reason ? `: ${report.reason}` : ""}`;
   return `${who}: ${what}`;
 }
@@ -201,6 +210,10 @@ export async function runFleetCommand(flags: FleetFlags): Promise<number> {
     if (interrupted) {
       err(`interrupted: what finished is in ${journalPath}`, "run the same command again to resume");
       return FleetExit.INTERRUPTED;
+    }
+    if (e instanceof StorageError) {
+      err(`stopped, no new device started: ${e.message}`, e.hint);
+      return FleetExit.JOURNAL_FAILED;
     }
     err((e as Error).message, (e as WifiProvError).hint);
     return FleetExit.SOME_NOT_CONNECTED;
