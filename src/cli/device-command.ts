@@ -21,6 +21,8 @@ export interface DeviceFlags {
   radio?: string;
   count?: string;
   manifestOut?: string;
+  mix?: string;
+  seed?: string;
   apInterface?: string;
   staInterface?: string;
   dnsmasqSharedDir?: string;
@@ -362,12 +364,18 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
   if (!Number.isInteger(count) || count < 1 || count > 10_000) {
     return reportError(new FlagError("--count", "a whole number from 1 to 10000", flags.count ?? ""));
   }
-  if ((count > 1 || flags.manifestOut !== undefined) && radioKind !== "simulated") {
+  const fleetMode = count > 1 || flags.manifestOut !== undefined || flags.mix !== undefined;
+  if (flags.seed !== undefined && flags.mix === undefined) {
+    return reportError(
+      new FlagError("--seed", "--mix with it (it draws which devices get which fault)", flags.seed),
+    );
+  }
+  if (fleetMode && radioKind !== "simulated") {
     return reportError(
       new FlagError("--count", "--radio simulated with it (a fleet is virtual)", String(count)),
     );
   }
-  if (count > 1 || flags.manifestOut !== undefined) {
+  if (fleetMode) {
     // A fleet logs only warnings unless asked: a thousand devices' info lines would drown everything.
     const logger = await createDeviceLogger(flags.logLevel === undefined ? "warn" : logLevel);
     const { runVirtualFleet } = await import("./commands/device-fleet.js");
@@ -377,6 +385,8 @@ async function runDevice(flags: DeviceFlags): Promise<number> {
         count,
         randomCredentials,
         ...(flags.manifestOut !== undefined ? { manifestOut: flags.manifestOut } : {}),
+        ...(flags.mix !== undefined ? { mix: flags.mix } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       },
       deviceOptions,
       logger,
@@ -527,6 +537,11 @@ export function registerDeviceCommand(program: Command): void {
       "--manifest-out <file>",
       "with --count: write the fleet manifest (service names, secrets, QR payloads)",
     )
+    .option(
+      "--mix <spec>",
+      "with --count: spread firmware and faults over the fleet, e.g. default or v4.0=10%,patch0=10%,stale=5%,drop=5%,unreachable=3%,wrongpass=3% (README: wifiprov fleet)",
+    )
+    .option("--seed <n>", "with --mix: which devices get which fault (default: drawn and printed)")
     .addOption(
       new Option("--radio <kind>", "the Wi-Fi radio behind the device")
         .choices([...RADIO_KINDS])

@@ -62,6 +62,13 @@ export interface DeviceParts {
   autoStopMs?: number | false;
   /** Erase the stored credentials before starting (EXAMPLE_RESET_PROVISIONED). */
   resetProvisioning?: boolean;
+  /**
+   * Credentials an earlier client sent, applied once the service runs as if received over prov-config (they
+   * reach flash at Apply, as ESP-IDF stores them): a network that fails leaves the device in the failed state,
+   * waiting for a reset, as the installer before left it (the virtual fleet's `--mix stale`). Ignored when the
+   * device starts provisioned.
+   */
+  previousAttempt?: { ssid: string; passphrase: string };
   /** Application endpoints (v5.x). Default { "custom-data": the wifi_prov_mgr example's handler }. */
   customEndpoints?: Record<string, EndpointHandler>;
   /** Application entries printed before "prov" in the proto-ver JSON (wifi_prov_mgr_set_app_info). */
@@ -94,8 +101,9 @@ export interface RunningDevice {
   /**
    * "provisioned": the station got an IP with provisioned credentials (or started provisioned and joined).
    * "stopped": the provisioning service has stopped (end of provisioning, §8.4) or the device was closed.
+   * "failed": an attempt to join ended in failure (ConnectionFailed is what GetStatus reports now).
    */
-  waitFor(event: "provisioned" | "stopped"): Promise<void>;
+  waitFor(event: "provisioned" | "stopped" | "failed"): Promise<void>;
   /** Stops the service and the station. The radio and store are the caller's: it closes neither. */
   close(): Promise<void>;
 }
@@ -145,6 +153,7 @@ export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
 
   const provisioned = new Latch();
   const stopped = new Latch();
+  const failed = new Latch();
   let state: RunningDeviceState = "provisioning";
   let station: StationKeeper | undefined;
   let serviceName = "";
@@ -266,6 +275,7 @@ export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
 
     manager.onEvent((event) => {
       if (event.type === "cred-success") provisioned.fire();
+      if (event.type === "cred-fail") failed.fire();
       if (event.type === "stop-requested") {
         void stopService!(manager.activeConfig);
       }
@@ -276,6 +286,17 @@ export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
     if (rules.versionStyle !== "legacy-v0.1") {
       provLog.info(`Provisioning started with service name : ${softApSsid} `);
     }
+    const previous = parts.previousAttempt;
+    if (previous !== undefined) {
+      const bytes = (t: string) => new TextEncoder().encode(t);
+      manager.setConfig({
+        ssid: bytes(previous.ssid),
+        passphrase: bytes(previous.passphrase),
+        bssid: new Uint8Array(0),
+        channel: 0,
+      });
+      await manager.applyConfig();
+    }
   }
 
   let closing: Promise<void> | undefined;
@@ -284,7 +305,8 @@ export async function createDevice(parts: DeviceParts): Promise<RunningDevice> {
     softApSsid,
     qrPayload: qrPayload({ name: softApSsid, ...securitySetup.qr }),
     state: () => state,
-    waitFor: (event) => (event === "provisioned" ? provisioned.promise : stopped.promise),
+    waitFor: (event) =>
+      event === "provisioned" ? provisioned.promise : event === "failed" ? failed.promise : stopped.promise,
     close: () => {
       closing ??= (async () => {
         if (stopService) await stopService();

@@ -46,3 +46,10 @@ export function qrPayload(fields: QrPayloadFields): string {
   payload.transport = "softap";
   return JSON.stringify(payload);
 }
+
+/** A PoP or SRP password as a factory prints it on a device label: 8 characters without look-alikes. */
+export function randomSecret(): string {
+  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}

@@ -6,11 +6,14 @@
  */
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { DEFAULT_POP } from "./device-security.js";
 import type { DeviceSecurityChoice } from "./device-security.js";
-import { randomMac } from "./identity.js";
+import { qrPayload, randomMac, randomSecret, softApSsidFromMac } from "./identity.js";
 import { MemoryStateStore } from "./memory-store.js";
 import { startVirtualDevice } from "./virtual-device.js";
 import type { RunningVirtualDevice, VirtualDeviceOptions } from "./virtual-device.js";
+import { mixedDevice, planFleetMix, startMixedDevice, summariseMix } from "./fleet-mix-devices.js";
+import type { FleetMix, FleetMixFile, MixedDeviceRecord } from "./fleet-mix-devices.js";
 
 /** One device of the fleet as a provisioning client needs it (the columns of a fleet manifest). */
 export interface FleetManifestRow {
@@ -37,22 +40,20 @@ export interface VirtualFleetOptions extends Omit<
   credentials?: "shared" | "random";
   /** A state directory per device under this one (device-0000, …); default: in memory. */
   stateDir?: string;
+  /** Spread firmware generations and faults over the fleet (`--mix`, see fleet-mix.ts). */
+  mix?: FleetMix;
 }
 
 export interface VirtualFleet {
+  /** The devices that run (a `--mix` unreachable device has none). */
   devices: readonly RunningVirtualDevice[];
   manifest: readonly FleetManifestRow[];
+  /** With `mix`: what was injected into each device and what a fleet run must report (no secrets). */
+  mix?: FleetMixFile;
   close(): Promise<void>;
 }
 
 const MAX_FLEET = 10_000;
-
-function randomSecret(): string {
-  // 8 characters from an alphabet without look-alikes, as printed on a device label.
-  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
-}
 
 function securityFor(base: DeviceSecurityChoice, random: boolean): DeviceSecurityChoice {
   if (!random || base.version === 0) return base;
@@ -68,6 +69,7 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
     security = { version: 1, pop: "abcd1234" },
     credentials,
     stateDir,
+    mix: _mix,
     ...rest
   } = options;
   if (!Number.isInteger(count) || count < 1 || count > MAX_FLEET) {
@@ -81,42 +83,80 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
   const devices: RunningVirtualDevice[] = [];
   const manifest: FleetManifestRow[] = [];
   const usedMacs = new Set<string>();
+  const plan = options.mix !== undefined ? planFleetMix(options.mix, count) : undefined;
+  const records: MixedDeviceRecord[] = [];
+  const extras: { close(): Promise<void> }[] = [];
+  const settling: Promise<void>[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const choice = securityFor(security, credentials === "random");
+      const kind = plan?.[i];
       // Distinct MACs, so every SoftAP name (PROV_ + last three bytes) in the fleet is distinct too.
       let mac: Uint8Array;
       do mac = randomMac();
       while (usedMacs.has(Buffer.from(mac.subarray(3)).toString("hex")));
       usedMacs.add(Buffer.from(mac.subarray(3)).toString("hex"));
+      const port = listen.port === 0 ? 0 : listen.port + i;
       const store = stateDir === undefined ? new MemoryStateStore({ mac }) : undefined;
-      const device = await startVirtualDevice({
+      const deviceOptions: VirtualDeviceOptions = {
         ...rest,
-        security: choice,
-        listen: { host: listen.host, port: listen.port === 0 ? 0 : listen.port + i },
+        security: securityFor(security, credentials === "random"),
+        listen: { host: listen.host, port },
         ...(store ? { store } : { stateDir: join(stateDir!, `device-${String(i).padStart(4, "0")}`) }),
-      });
-      devices.push(device);
-      manifest.push({
-        name: device.softApSsid,
-        service_name: device.serviceName,
-        security: choice.version,
+      };
+      const mixed =
+        plan !== undefined ? mixedDevice(kind, deviceOptions, credentials === "random") : undefined;
+      const choice = mixed?.options.security ?? deviceOptions.security!;
+      const secrets = {
         ...(choice.version === 1 && choice.pop ? { pop: choice.pop } : {}),
         ...(choice.version === 2
-          ? { sec2_username: choice.username ?? "wifiprov", sec2_pwd: choice.password ?? "abcd1234" }
+          ? { sec2_username: choice.username ?? "wifiprov", sec2_pwd: choice.password ?? DEFAULT_POP }
           : {}),
-        qrcode: device.qrPayload,
-      });
+      };
+      let row: FleetManifestRow;
+      if (mixed !== undefined) {
+        const started = await startMixedDevice(mixed, { mac, listen: { host: listen.host, port } });
+        if (started.device) devices.push(started.device);
+        if (started.extra) extras.push(started.extra);
+        if (started.settled) settling.push(started.settled);
+        const name = started.device?.softApSsid ?? softApSsidFromMac(mac);
+        row = {
+          name,
+          service_name: started.serviceName,
+          security: choice.version,
+          ...secrets,
+          qrcode:
+            started.device?.qrPayload ??
+            qrPayload({
+              name,
+              ...(secrets.pop ? { pop: secrets.pop } : {}),
+              ...(secrets.sec2_username ? { username: secrets.sec2_username, pop: secrets.sec2_pwd } : {}),
+            }),
+        };
+        records.push(mixed.record(row.name, row.service_name));
+      } else {
+        const device = await startVirtualDevice(deviceOptions);
+        devices.push(device);
+        row = {
+          name: device.softApSsid,
+          service_name: device.serviceName,
+          security: choice.version,
+          ...secrets,
+          qrcode: device.qrPayload,
+        };
+      }
+      manifest.push(row);
     }
+    // Stale devices are handed out only once their failed attempt has ended, as the installer left them.
+    await Promise.all(settling);
   } catch (cause) {
-    await Promise.all(devices.map((d) => d.close()));
+    await Promise.all([...devices, ...extras].map((d) => d.close()));
     throw cause;
   }
-  return {
-    devices,
-    manifest,
-    close: async () => {
-      await Promise.all(devices.map((d) => d.close()));
-    },
+  const closeAll = async () => {
+    await Promise.all([...extras, ...devices].map((d) => d.close()));
   };
+  if (options.mix !== undefined) {
+    return { devices, manifest, mix: summariseMix(options.mix, records), close: closeAll };
+  }
+  return { devices, manifest, close: closeAll };
 }

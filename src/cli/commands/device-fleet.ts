@@ -4,6 +4,7 @@
  * needs (`--manifest-out FILE`, JSON lines, mode 0600: it holds the secrets).
  */
 import { writeFile } from "node:fs/promises";
+import { UsageError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import type { VirtualDeviceOptions } from "../../device/index.js";
 
@@ -11,7 +12,13 @@ export interface FleetDeviceFlags {
   count: number;
   manifestOut?: string;
   randomCredentials: boolean;
+  /** --mix SPEC and --seed N, unchecked. */
+  mix?: string;
+  seed?: string;
 }
+
+/** The `--mix` sidecar beside the manifest: what was injected into which device, no secrets. */
+export const mixFileFor = (manifest: string) => `${manifest}.mix.json`;
 
 export async function runVirtualFleet(
   fleetFlags: FleetDeviceFlags,
@@ -19,11 +26,31 @@ export async function runVirtualFleet(
   logger: Logger,
   report: (err: unknown) => number,
 ): Promise<number> {
-  const [{ startVirtualFleet }, { formatManifest }] = await Promise.all([
+  const [{ startVirtualFleet }, { formatManifest }, { parseMix }] = await Promise.all([
     import("../../device/virtual-fleet.js"),
     import("../../fleet/manifest.js"),
+    import("../../device/fleet-mix.js"),
   ]);
-  const { listen = { host: "127.0.0.1", port: 8080 }, stateDir, ...rest } = options;
+  const { listen = { host: "127.0.0.1", port: 8080 }, stateDir: givenStateDir, ...rest } = options;
+  let mix: { spec: ReturnType<typeof parseMix>; text: string; seed: number } | undefined;
+  try {
+    if (fleetFlags.mix !== undefined) {
+      const seedText = fleetFlags.seed;
+      if (seedText !== undefined && !/^\d{1,10}$/.test(seedText.trim())) {
+        throw new UsageError(`--seed: expected a whole number 0–4294967295, got ${JSON.stringify(seedText)}`);
+      }
+      const seed =
+        seedText !== undefined ? Number(seedText.trim()) : crypto.getRandomValues(new Uint32Array(1))[0]!;
+      if (seed > 0xffffffff)
+        throw new UsageError(`--seed: expected a whole number 0–4294967295, got ${seedText}`);
+      mix = { spec: parseMix(fleetFlags.mix), text: fleetFlags.mix, seed };
+    }
+  } catch (err) {
+    return report(err);
+  }
+  // A mixed fleet is a fresh batch on every run (state in memory): its expected outcomes assume devices that
+  // were never provisioned, and a stale device's failed network must not make it a station at the next start.
+  const stateDir = mix === undefined ? givenStateDir : undefined;
   let stop: (() => void) | undefined;
   let stopRequested = false;
   const onSignal = () => (stop ? stop() : (stopRequested = true));
@@ -36,15 +63,41 @@ export async function runVirtualFleet(
       listen,
       credentials: fleetFlags.randomCredentials ? "random" : "shared",
       ...(stateDir !== undefined ? { stateDir } : {}),
+      ...(mix !== undefined ? { mix } : {}),
       logger,
     });
     if (fleetFlags.manifestOut !== undefined) {
       await writeFile(fleetFlags.manifestOut, formatManifest(fleet.manifest), { mode: 0o600 });
+      if (fleet.mix !== undefined) {
+        await writeFile(mixFileFor(fleetFlags.manifestOut), JSON.stringify(fleet.mix, null, 2) + "\n");
+      }
     }
     const first = fleet.manifest[0]!.service_name;
     const last = fleet.manifest[fleet.manifest.length - 1]!.service_name;
+    const mixLines =
+      fleet.mix === undefined
+        ? ""
+        : `Mix:       ${fleet.mix.mix} (--seed ${fleet.mix.seed}): ` +
+          Object.entries(fleet.mix.faults)
+            .filter(([, n]) => n > 0)
+            .map(([kind, n]) => `${n} ${kind === "none" ? "plain" : kind}`)
+            .join(", ") +
+          "\nExpected:  " +
+          Object.entries(fleet.mix.expected)
+            .filter(([, n]) => n > 0)
+            .map(([outcome, n]) => `${n} ${outcome}`)
+            .join(", ") +
+          (fleetFlags.manifestOut !== undefined
+            ? ` (per device: ${mixFileFor(fleetFlags.manifestOut)})`
+            : "") +
+          "\n";
+    const listening =
+      fleet.devices.length === fleet.manifest.length
+        ? `${fleet.devices.length} virtual devices listening`
+        : `${fleet.manifest.length} virtual devices (${fleet.manifest.length - fleet.devices.length} switched off by --mix)`;
     process.stdout.write(
-      `\n${fleet.devices.length} virtual devices listening, ${first} … ${last}\n` +
+      `\n${listening}, ${first} … ${last}\n` +
+        mixLines +
         (fleetFlags.manifestOut !== undefined
           ? `Manifest:  ${fleetFlags.manifestOut} (contains the secrets)\n` +
             `Provision: npx wifiprov fleet --manifest ${fleetFlags.manifestOut} --ssid myssid --passphrase mypassword\n`
