@@ -226,3 +226,42 @@ test("200 devices with --mix default --seed 42: wifiprov fleet's counts and per-
     assert.equal(await device.exited, 0, device.errors());
   }
 });
+
+test("on other base firmware the expectations hold too: v5.0 (no prov-ctrl: a stale device is an error), v4.0, v6.0", async () => {
+  const text = "stale=2,wrongpass=1,drop=1";
+  for (const compat of ["idf-v5.0", "idf-v4.0", "idf-v6.0"] as const) {
+    const fleet = await startVirtualFleet({
+      count: 5,
+      listen: { host: "127.0.0.1", port: 0 },
+      timeScale: 0.1,
+      logger: silentLogger,
+      compat,
+      ...(compat === "idf-v6.0" ? { security: { version: 2 } as const } : {}),
+      mix: { spec: parseMix(text), text, seed: 1 },
+    });
+    try {
+      const stale = fleet.mix!.devices.filter((d) => d.fault === "stale");
+      assert.deepEqual(
+        stale.map((d) => d.expect.outcome),
+        compat === "idf-v5.0" ? ["error", "error"] : ["connected", "connected"],
+      );
+      const { devices } = parseManifest(formatManifest(fleet.manifest));
+      const report = await runFleet({
+        devices,
+        ssid: "myssid",
+        passphrase: "mypassword",
+        retryDelayMs: 5,
+        provision,
+      });
+      for (const injected of fleet.mix!.devices) {
+        assertAsInjected(
+          report.devices.find((d) => d.key === injected.service_name)!,
+          injected,
+          2,
+        );
+      }
+    } finally {
+      await fleet.close();
+    }
+  }
+});
