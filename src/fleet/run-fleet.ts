@@ -197,6 +197,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       const stepStarted = new Map<ProvisionStep, number>();
       let joined: { restore(): Promise<unknown> } | undefined;
       let sessionEstablished = false;
+      // What the device announced and the session it gave, kept for the report also when a later step fails.
+      let seen: Pick<DeviceReport, "securityVersion" | "patchVersion" | "firmware"> = {};
       try {
         if (device.join !== undefined) {
           if (options.joinSoftAp === undefined) {
@@ -231,7 +233,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
           ...(options.signal ? { signal: options.signal } : {}),
           onProgress: (event) => {
             if (event.type !== "step") return;
-            if (event.step === "session" && event.phase === "done") sessionEstablished = true;
+            if (event.step === "connect" && event.phase === "done" && event.version) {
+              seen = { ...seen, firmware: event.version.protocolVersion ?? event.version.raw };
+            }
+            if (event.step === "session" && event.phase === "done") {
+              sessionEstablished = true;
+              if (event.session) {
+                seen = {
+                  ...seen,
+                  securityVersion: event.session.securityVersion,
+                  patchVersion: event.session.patchVersion,
+                };
+              }
+            }
             if (event.phase === "start") stepStarted.set(event.step, clock.now());
             else timings[event.step] = Math.round(clock.now() - (stepStarted.get(event.step) ?? clock.now()));
           },
@@ -258,7 +272,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
           await clock.sleep(delayMs, options.signal);
           continue;
         }
-        return { ...base, ...outcomeOfError(error), attempts: attempt, timings };
+        return { ...base, ...outcomeOfError(error), attempts: attempt, timings, ...seen };
       } finally {
         // Back to what the interface had before, also on failure and when the run is aborted (Ctrl-C).
         await joined?.restore().catch(() => undefined);
