@@ -165,13 +165,26 @@ test("timeouts and aborts", async () => {
     const pending = client.send("proto-ver", bytes("none"), { signal: controller.signal });
     setTimeout(() => controller.abort(), 10);
     await assert.rejects(pending, AbortedError);
-    const before = device.requests.length;
+  } finally {
+    await client.close();
+    await device.close();
+  }
+});
+
+test("an already-aborted signal sends nothing: no connection, no request", async () => {
+  // Its own device: on the one above, the bytes of the request aborted in flight could still be arriving.
+  const device = await startFakeDevice(() => okResponse("V0.1"));
+  const client = new HttpClientTransport({ serviceName: `127.0.0.1:${device.port}`, logger: silentLogger });
+  try {
     await assert.rejects(
       client.send("proto-ver", bytes("none"), { signal: AbortSignal.abort() }),
       AbortedError,
     );
-    await new Promise((r) => setTimeout(r, 20));
-    assert.equal(device.requests.length, before, "an aborted signal sends nothing");
+    // The refusal happens before any I/O. Requests go out one at a time, in order, so when a later one has been
+    // answered, an earlier one that had been sent would have arrived first.
+    assert.equal(text(await client.send("proto-ver", bytes("none"))), "V0.1");
+    assert.equal(device.requests.length, 1, "only the request sent without an aborted signal arrived");
+    assert.equal(device.connections, 1);
   } finally {
     await client.close();
     await device.close();
