@@ -11,6 +11,7 @@ import {
   encode,
 } from "../proto/index.js";
 import { CheckFailure } from "./context.js";
+import { parse } from "./messages.js";
 
 const utf8 = new TextEncoder();
 
@@ -34,16 +35,6 @@ export const ctrlReprovRequest = (): Uint8Array =>
     msg: WiFiCtrlMsgType.TypeCmdCtrlReprov,
     payload: { case: "cmdCtrlReprov", value: {} },
   });
-
-function parse<T>(what: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new CheckFailure(
-      `${what}: not a valid protobuf reply (${err instanceof Error ? err.message : String(err)})`,
-    );
-  }
-}
 
 /** Status of a RespSetConfig / RespApplyConfig. */
 export function readConfigStatus(plain: Uint8Array, expected: "respSetConfig" | "respApplyConfig"): Status {

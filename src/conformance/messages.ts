@@ -19,7 +19,8 @@ export const getStatusRequest = (): Uint8Array =>
     payload: { case: "cmdGetStatus", value: {} },
   });
 
-function parse<T>(what: string, fn: () => T): T {
+/** Decodes a reply; a decoding error becomes the check's failure, named by `what`. */
+export function parse<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
