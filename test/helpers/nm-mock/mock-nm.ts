@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import dbus from "@particle/dbus-next";
+import { endProcess, firstLine, trackForExit } from "../child-processes.js";
 import { needsSystemPackage } from "../system.js";
 
 /** Debian's python3-dbusmock is installed for the system Python, not for any other python3 on PATH. */
@@ -369,46 +370,4 @@ export class MockNetworkManager {
     await endProcess(this.#daemon);
     await rm(this.#dir, { recursive: true, force: true });
   }
-}
-
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** Kills what is still running if the test process exits without stop() (a crashed test). */
-function trackForExit(child: ChildProcess): void {
-  live.add(child);
-  child.once("exit", () => live.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const c of live) c.kill("SIGKILL");
-    });
-  }
-}
-
-async function endProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  await exited;
-}
-
-function firstLine(child: ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const newline = out.indexOf("\n");
-      if (newline >= 0) {
-        child.stdout!.off("data", onData);
-        child.stdout!.resume();
-        resolve(out.slice(0, newline).trim());
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`${what} exited (${String(code)}): ${err.trim()}`)));
-    child.once("error", reject);
-  });
 }
