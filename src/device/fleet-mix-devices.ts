@@ -139,21 +139,26 @@ export function mixedDevice(
   };
 }
 
-async function closedPort(host: string): Promise<number> {
+/**
+ * A port nothing will listen on once the fleet is up: taken now and held while the rest of the fleet starts
+ * (released by the caller afterwards), so that no later device of the same fleet is given it by the kernel.
+ */
+async function reservePort(host: string): Promise<{ port: number; release(): Promise<void> }> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, host, resolve);
   });
   const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return { port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 export interface StartedMixedDevice {
   device?: RunningVirtualDevice;
   /** Something else to close with the fleet (the relay of a link that drops). */
   extra?: { close(): Promise<void> };
+  /** A port held for an unreachable device until the whole fleet has started (see reservePort). */
+  reserved?: { release(): Promise<void> };
   /** Resolves once the device is in the state it is handed out in (a stale device: its attempt failed). */
   settled?: Promise<void>;
   serviceName: string;
@@ -166,9 +171,16 @@ export async function startMixedDevice(
   const { listen } = where;
   if (mixed.kind === "unreachable") {
     // Switched off: nothing listens at its address. With consecutive ports that port simply stays closed;
-    // with ephemeral ones a port is taken and released (the same trick the tests use for a closed port).
-    const port = listen.port !== 0 ? listen.port : await closedPort(listen.host);
-    return { serviceName: formatHostPort(connectableAddress({ host: listen.host, port })) };
+    // with ephemeral ones a port is taken and held until the fleet has started, then released. Released at
+    // once, the kernel handed it to a later device of the same fleet (two rows, one address) now and then.
+    if (listen.port !== 0) {
+      return { serviceName: formatHostPort(connectableAddress({ host: listen.host, port: listen.port })) };
+    }
+    const reserved = await reservePort(listen.host);
+    return {
+      serviceName: formatHostPort(connectableAddress({ host: listen.host, port: reserved.port })),
+      reserved,
+    };
   }
   const drops = mixed.kind === "drop";
   const device = await startVirtualDevice({

@@ -87,6 +87,8 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
   const records: MixedDeviceRecord[] = [];
   const extras: { close(): Promise<void> }[] = [];
   const settling: Promise<void>[] = [];
+  const reserved: { release(): Promise<void> }[] = [];
+  const releaseReserved = () => Promise.all(reserved.splice(0).map((r) => r.release()));
   try {
     for (let i = 0; i < count; i++) {
       const kind = plan?.[i];
@@ -118,6 +120,7 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
         if (started.device) devices.push(started.device);
         if (started.extra) extras.push(started.extra);
         if (started.settled) settling.push(started.settled);
+        if (started.reserved) reserved.push(started.reserved);
         const name = started.device?.softApSsid ?? softApSsidFromMac(mac);
         row = {
           name,
@@ -148,7 +151,10 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
     }
     // Stale devices are handed out only once their failed attempt has ended, as the installer left them.
     await Promise.all(settling);
+    // Every device has its port now: the unreachable ones' ports can be let go (nothing listens there).
+    await releaseReserved();
   } catch (cause) {
+    await releaseReserved();
     await Promise.all([...devices, ...extras].map((d) => d.close()));
     throw cause;
   }
