@@ -16,6 +16,7 @@ import { childLogger, defaultLogger, type Logger } from "../logger.js";
 import type { Protocomm } from "../protocomm/index.js";
 import { DeviceSessionTracker } from "./device-session-tracker.js";
 import {
+  headerList,
   headerValue,
   leadingBlankBytes,
   parseRequestHead,
@@ -296,7 +297,12 @@ export class DeviceHttpServer {
     const path = cut === -1 ? head.uri : head.uri.slice(0, cut);
     const registered = path.startsWith("/") && this.#protocomm.hasEndpoint(path.slice(1));
     if (!registered && head.method === "GET" && this.#pages !== undefined) {
-      const page = this.#pages({ path, host: headerValue(head, "Host") });
+      const page = this.#pages({
+        path,
+        host: headerValue(head, "Host"),
+        acceptEncoding: headerList(head, "Accept-Encoding"),
+        ifNoneMatch: headerList(head, "If-None-Match"),
+      });
       if (page !== undefined) {
         connection.socket.write(pageResponse(page));
         this.#logger.debug("page served", { connection: connection.id, path, status: page.status });

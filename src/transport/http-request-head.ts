@@ -170,3 +170,10 @@ export function headerValue(head: RequestHead, name: string): string | undefined
   const lower = name.toLowerCase();
   return head.headers.find(([n]) => n.toLowerCase() === lower)?.[1];
 }
+
+/** Every field of a list-valued header joined with ", " (RFC 9110 §5.3), or undefined when there is none. */
+export function headerList(head: RequestHead, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const values = head.headers.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
+  return values.length === 0 ? undefined : values.join(", ");
+}

@@ -38,29 +38,55 @@ export interface PageRequest {
   path: string;
   /** The Host header as sent (a probe names the OS vendor's host; DNS on the SoftAP sent it here). */
   host: string | undefined;
+  /** Accept-Encoding (several fields joined with ", "); undefined when absent. */
+  acceptEncoding?: string | undefined;
+  /** If-None-Match (several fields joined with ", "): the entity tags of the copies the browser has cached. */
+  ifNoneMatch?: string | undefined;
 }
 
 export interface PageReply {
-  status: 200 | 204 | 302 | 404;
-  /** Content-Type (omitted for 204 and 302). */
+  status: 200 | 204 | 302 | 304 | 404;
+  /** Content-Type (omitted for 204, 302 and 304). */
   type?: string;
   body?: Uint8Array | string;
   /** Redirect target for 302. */
   location?: string;
+  /** Content-Encoding of `body`, e.g. "gzip"; absent = identity. */
+  encoding?: string;
+  /** Cache-Control; default no-store. */
+  cacheControl?: string;
+  /** ETag, quoted as sent. */
+  etag?: string;
+  /** Vary, e.g. "Accept-Encoding" for a file sent gzipped to some clients only. */
+  vary?: string;
 }
 
-const PAGE_STATUS = { 200: "200 OK", 204: "204 No Content", 302: "302 Found", 404: "404 Not Found" } as const;
+const PAGE_STATUS = {
+  200: "200 OK",
+  204: "204 No Content",
+  302: "302 Found",
+  304: "304 Not Modified",
+  404: "404 Not Found",
+} as const;
 
 /**
- * A portal reply in the same plain layout as the device's others. no-store: a phone must not keep a probe's
- * redirect or an old page after the device is provisioned (the probe must then reach the real internet).
+ * A portal reply in the same plain layout as the device's others. no-store unless the reply says otherwise:
+ * a phone must not keep a probe's redirect after the device is provisioned (the probe must then reach the
+ * real internet). 204 and 304 carry no Content-Length (RFC 9110 §8.6, §15.4.5): they have no content.
  */
 export function pageResponse(reply: PageReply): Buffer {
   const body =
     typeof reply.body === "string" ? Buffer.from(reply.body, "utf8") : Buffer.from(reply.body ?? []);
   let head = `HTTP/1.1 ${PAGE_STATUS[reply.status]}\r\n`;
   if (reply.type !== undefined) head += `Content-Type: ${reply.type}\r\n`;
+  if (reply.encoding !== undefined) head += `Content-Encoding: ${reply.encoding}\r\n`;
   if (reply.location !== undefined) head += `Location: ${reply.location}\r\n`;
-  head += `Cache-Control: no-store\r\nContent-Length: ${body.length}\r\n\r\n`;
-  return Buffer.concat([Buffer.from(head, "latin1"), body]);
+  head += `Cache-Control: ${reply.cacheControl ?? "no-store"}\r\n`;
+  if (reply.etag !== undefined) head += `ETag: ${reply.etag}\r\n`;
+  if (reply.vary !== undefined) head += `Vary: ${reply.vary}\r\n`;
+  if (reply.status !== 204 && reply.status !== 304) head += `Content-Length: ${body.length}\r\n`;
+  head += "\r\n";
+  return reply.status === 204 || reply.status === 304
+    ? Buffer.from(head, "latin1")
+    : Buffer.concat([Buffer.from(head, "latin1"), body]);
 }

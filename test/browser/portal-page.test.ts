@@ -113,6 +113,46 @@ for (const level of levels) {
 
 const sec1: VirtualDeviceOptions = { security: { version: 1, pop: "abcd1234" } };
 
+/** Sizes of the page and its script as this page's browser got them (Resource Timing). */
+async function transfers(page: Page) {
+  return page.evaluate(() =>
+    [
+      ...performance.getEntriesByType("navigation"),
+      ...performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/portal/app.js")),
+    ].map((e) => {
+      const { transferSize, encodedBodySize, decodedBodySize } = e as PerformanceResourceTiming;
+      return { transferSize, encodedBodySize, decodedBodySize };
+    }),
+  );
+}
+
+test(
+  "portal page: its files arrive gzipped; the next visit revalidates the script (304) instead of downloading it",
+  needsSystemPackage("chromium", CHROMIUM),
+  async () => {
+    await withPortal(sec1, async (first, device, context) => {
+      await first.goto(url(device));
+      await first.getByRole("button", { name: "Connect to the device" }).waitFor();
+      const [html, script] = await transfers(first);
+      assert.ok(html && script, "both entries recorded");
+      assert.ok(html.encodedBodySize < html.decodedBodySize / 2, `index.html: ${JSON.stringify(html)}`);
+      assert.ok(script.encodedBodySize < script.decodedBodySize / 2, `app.js: ${JSON.stringify(script)}`);
+      await first.close();
+      // The phone opens the portal again (another device to set up, or the page reopened).
+      const again = await context.newPage();
+      await again.goto(url(device));
+      await again.getByRole("button", { name: "Connect to the device" }).waitFor();
+      const [, cached] = await transfers(again);
+      assert.equal(cached?.decodedBodySize, script.decodedBodySize);
+      // Revalidated, not fetched again: only a 304's headers crossed the network (0 would mean not even asked).
+      assert.ok(
+        cached.transferSize > 0 && cached.transferSize < 1000,
+        `app.js again: ${JSON.stringify(cached)}`,
+      );
+    });
+  },
+);
+
 test(
   "portal page: a wrong PoP is refused in words; the right one then works",
   needsSystemPackage("chromium", CHROMIUM),
