@@ -54,6 +54,15 @@ export interface VirtualFleet {
 }
 
 const MAX_FLEET = 10_000;
+/** Devices starting at the same time (see startVirtualFleet). */
+const START_CONCURRENCY = 16;
+
+interface StartedFleetDevice {
+  /** None for a `--mix` unreachable device. */
+  device?: RunningVirtualDevice;
+  row: FleetManifestRow;
+  record?: MixedDeviceRecord;
+}
 
 function securityFor(base: DeviceSecurityChoice, random: boolean): DeviceSecurityChoice {
   if (!random || base.version === 0) return base;
@@ -80,75 +89,102 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
       hint: "choose a lower first port, or port 0 for ephemeral ports",
     });
   }
-  const devices: RunningVirtualDevice[] = [];
-  const manifest: FleetManifestRow[] = [];
-  const usedMacs = new Set<string>();
   const plan = options.mix !== undefined ? planFleetMix(options.mix, count) : undefined;
-  const records: MixedDeviceRecord[] = [];
+  const usedMacs = new Set<string>();
+  // Per device, in manifest order whatever order they finish starting in.
+  const started: (StartedFleetDevice | undefined)[] = new Array<StartedFleetDevice | undefined>(count);
   const extras: { close(): Promise<void> }[] = [];
   const settling: Promise<void>[] = [];
   const reserved: { release(): Promise<void> }[] = [];
   const releaseReserved = () => Promise.all(reserved.splice(0).map((r) => r.release()));
-  try {
-    for (let i = 0; i < count; i++) {
-      const kind = plan?.[i];
-      // Distinct MACs, so every SoftAP name (PROV_ + last three bytes) in the fleet is distinct too.
-      let mac: Uint8Array;
-      do mac = randomMac();
-      while (usedMacs.has(Buffer.from(mac.subarray(3)).toString("hex")));
-      usedMacs.add(Buffer.from(mac.subarray(3)).toString("hex"));
-      const port = listen.port === 0 ? 0 : listen.port + i;
-      const store = stateDir === undefined ? new MemoryStateStore({ mac }) : undefined;
-      const deviceOptions: VirtualDeviceOptions = {
-        ...rest,
-        security: securityFor(security, credentials === "random"),
-        listen: { host: listen.host, port },
-        ...(store ? { store } : { stateDir: join(stateDir!, `device-${String(i).padStart(4, "0")}`) }),
+
+  const startOne = async (i: number): Promise<StartedFleetDevice> => {
+    const kind = plan?.[i];
+    // Distinct MACs, so every SoftAP name (PROV_ + last three bytes) in the fleet is distinct too.
+    let mac: Uint8Array;
+    do mac = randomMac();
+    while (usedMacs.has(Buffer.from(mac.subarray(3)).toString("hex")));
+    usedMacs.add(Buffer.from(mac.subarray(3)).toString("hex"));
+    const port = listen.port === 0 ? 0 : listen.port + i;
+    const store = stateDir === undefined ? new MemoryStateStore({ mac }) : undefined;
+    const deviceOptions: VirtualDeviceOptions = {
+      ...rest,
+      security: securityFor(security, credentials === "random"),
+      listen: { host: listen.host, port },
+      ...(store ? { store } : { stateDir: join(stateDir!, `device-${String(i).padStart(4, "0")}`) }),
+    };
+    const mixed = plan !== undefined ? mixedDevice(kind, deviceOptions, credentials === "random") : undefined;
+    const choice = mixed?.options.security ?? deviceOptions.security!;
+    const secrets = {
+      ...(choice.version === 1 && choice.pop ? { pop: choice.pop } : {}),
+      ...(choice.version === 2
+        ? { sec2_username: choice.username ?? "wifiprov", sec2_pwd: choice.password ?? DEFAULT_POP }
+        : {}),
+    };
+    if (mixed !== undefined) {
+      const one = await startMixedDevice(mixed, { mac, listen: { host: listen.host, port } });
+      if (one.extra) extras.push(one.extra);
+      if (one.settled) settling.push(one.settled);
+      if (one.reserved) reserved.push(one.reserved);
+      const name = one.device?.softApSsid ?? softApSsidFromMac(mac);
+      const row: FleetManifestRow = {
+        name,
+        service_name: one.serviceName,
+        security: choice.version,
+        ...secrets,
+        qrcode:
+          one.device?.qrPayload ??
+          qrPayload({
+            name,
+            ...(secrets.pop ? { pop: secrets.pop } : {}),
+            ...(secrets.sec2_username ? { username: secrets.sec2_username, pop: secrets.sec2_pwd } : {}),
+          }),
       };
-      const mixed =
-        plan !== undefined ? mixedDevice(kind, deviceOptions, credentials === "random") : undefined;
-      const choice = mixed?.options.security ?? deviceOptions.security!;
-      const secrets = {
-        ...(choice.version === 1 && choice.pop ? { pop: choice.pop } : {}),
-        ...(choice.version === 2
-          ? { sec2_username: choice.username ?? "wifiprov", sec2_pwd: choice.password ?? DEFAULT_POP }
-          : {}),
+      return {
+        ...(one.device ? { device: one.device } : {}),
+        row,
+        record: mixed.record(row.name, row.service_name),
       };
-      let row: FleetManifestRow;
-      if (mixed !== undefined) {
-        const started = await startMixedDevice(mixed, { mac, listen: { host: listen.host, port } });
-        if (started.device) devices.push(started.device);
-        if (started.extra) extras.push(started.extra);
-        if (started.settled) settling.push(started.settled);
-        if (started.reserved) reserved.push(started.reserved);
-        const name = started.device?.softApSsid ?? softApSsidFromMac(mac);
-        row = {
-          name,
-          service_name: started.serviceName,
-          security: choice.version,
-          ...secrets,
-          qrcode:
-            started.device?.qrPayload ??
-            qrPayload({
-              name,
-              ...(secrets.pop ? { pop: secrets.pop } : {}),
-              ...(secrets.sec2_username ? { username: secrets.sec2_username, pop: secrets.sec2_pwd } : {}),
-            }),
-        };
-        records.push(mixed.record(row.name, row.service_name));
-      } else {
-        const device = await startVirtualDevice(deviceOptions);
-        devices.push(device);
-        row = {
-          name: device.softApSsid,
-          service_name: device.serviceName,
-          security: choice.version,
-          ...secrets,
-          qrcode: device.qrPayload,
-        };
-      }
-      manifest.push(row);
     }
+    const device = await startVirtualDevice(deviceOptions);
+    return {
+      device,
+      row: {
+        name: device.softApSsid,
+        service_name: device.serviceName,
+        security: choice.version,
+        ...secrets,
+        qrcode: device.qrPayload,
+      },
+    };
+  };
+
+  // Several devices start at once: a device's start is mostly waiting (its state file written and fsync'd,
+  // its socket bound), which one at a time added up to seconds for a thousand devices with a state directory.
+  let next = 0;
+  let failure: { cause: unknown } | undefined;
+  const starter = async () => {
+    while (failure === undefined && next < count) {
+      const i = next++;
+      try {
+        started[i] = await startOne(i);
+      } catch (cause) {
+        failure ??= { cause };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, count) }, starter));
+  const devices: RunningVirtualDevice[] = [];
+  const manifest: FleetManifestRow[] = [];
+  const records: MixedDeviceRecord[] = [];
+  for (const one of started) {
+    if (one === undefined) continue;
+    if (one.device) devices.push(one.device);
+    manifest.push(one.row);
+    if (one.record) records.push(one.record);
+  }
+  try {
+    if (failure !== undefined) throw failure.cause;
     // Stale devices are handed out only once their failed attempt has ended, as the installer left them.
     await Promise.all(settling);
     // Every device has its port now: the unreachable ones' ports can be let go (nothing listens there).
