@@ -132,17 +132,22 @@ async function start(): Promise<void> {
   $("subtitle").textContent = "Connecting to the device…";
   await client?.close().catch(() => {});
   client = undefined;
+  // The device's name and its version (proto-ver) are asked for at once, not one after the other: the form
+  // waits for both, and each is a round trip over the SoftAP.
+  const named = fetch("/portal/device.json", { cache: "no-store" })
+    .then((r) => r.json() as Promise<{ name?: string }>)
+    .then((info) => {
+      if (typeof info.name === "string" && info.name.length > 0) deviceName = info.name;
+    })
+    .catch(() => {
+      // An older build serves no name: the page still works.
+    })
+    .then(() => {
+      if (run === generation) $("title").textContent = `Set up ${deviceName}`;
+    });
   try {
-    const info = await fetch("/portal/device.json", { cache: "no-store" }).then(
-      (r) => r.json() as Promise<{ name?: string }>,
-    );
-    if (typeof info.name === "string" && info.name.length > 0) deviceName = info.name;
-  } catch {
-    // An older build serves no name: the page still works.
-  }
-  $("title").textContent = `Set up ${deviceName}`;
-  try {
-    const opened = await connect({ timeoutMs: 10_000 });
+    // connect() has asked for the version already; version() returns that answer.
+    const [opened] = await Promise.all([connect({ timeoutMs: 10_000 }), named]);
     version = await opened.version();
     if (run !== generation) return void opened.close();
     client = opened;

@@ -127,12 +127,16 @@ async function transfers(page: Page) {
 }
 
 test(
-  "portal page: its files arrive gzipped; the next visit revalidates the script (304) instead of downloading it",
+  "portal page: its files arrive gzipped, the script once; the next visit revalidates it (304) instead of downloading it",
   needsSystemPackage("chromium", CHROMIUM),
   async () => {
     await withPortal(sec1, async (first, device, context) => {
+      const requested: string[] = [];
+      first.on("request", (request) => requested.push(new URL(request.url()).pathname));
       await first.goto(url(device));
       await first.getByRole("button", { name: "Connect to the device" }).waitFor();
+      // The preload in index.html is the script's one download, not a second one beside it.
+      assert.equal(requested.filter((path) => path === "/portal/app.js").length, 1, requested.join(" "));
       const [html, script] = await transfers(first);
       assert.ok(html && script, "both entries recorded");
       assert.ok(html.encodedBodySize < html.decodedBodySize / 2, `index.html: ${JSON.stringify(html)}`);
