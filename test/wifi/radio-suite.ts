@@ -1,10 +1,17 @@
 /**
- * The Radio contract, written once and run against every backend (SimulatedRadio now, NetworkManager later).
+ * The Radio contract, written once and run against every backend (SimulatedRadio, NetworkManager).
  * A backend's fixture names a network it can join and an SSID that is surely absent; everything else is
  * checked through the Radio interface only.
+ *
+ * Time: a backend that runs on a VirtualClock hands it over, and the suite moves that clock instead of waiting
+ * (outcomes, scans, and the "nothing more happens" checks after advancing past every delay the radio has).
+ * Only a backend driven by an outside process with its own timers (NetworkManager's D-Bus daemon) runs in real
+ * time: the suite then waits on events, bounded by `eventTimeoutMs`, and watches `quietMs` for events that must
+ * not come.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { VirtualClock } from "../../src/clock.js";
 import type { Radio, StationEvent } from "../../src/wifi/radio.js";
 
 export interface RadioFixture {
@@ -15,9 +22,14 @@ export interface RadioFixture {
   protectedNetwork: { ssid: Uint8Array; wrongPassphrase: Uint8Array };
   /** An SSID that is certainly not in range. */
   absentSsid: Uint8Array;
-  /** Longest any single outcome may take, ms (a generous bound, not a timing assertion). */
+  /** The virtual time the radio runs on, if it does; the suite then moves it instead of waiting. */
+  clock?: VirtualClock;
+  /** Longest any single outcome may take, ms (of `clock` time if there is one; a generous bound). */
   eventTimeoutMs: number;
-  /** How long to watch for events that must not come, ms. */
+  /**
+   * How long to watch for events that must not come, ms. On a virtual clock: time advanced past every delay
+   * the radio could still have pending; in real time: a wait (only for radios with no virtual clock).
+   */
   quietMs: number;
   cleanup?(): Promise<void>;
 }
@@ -25,13 +37,18 @@ export interface RadioFixture {
 /** protocol.md §8.2: the reasons the manager maps to AuthError. */
 export const authErrorReasons = [2, 14, 15, 202, 204];
 
-/** Collects events and waits for the first one matching a predicate. */
+/**
+ * Collects events and waits for the first one matching a predicate. With a VirtualClock (the one the radio
+ * runs on), waiting moves that clock from one due timer to the next instead of passing real time.
+ */
 export class EventLog {
   readonly events: StationEvent[] = [];
   readonly #waiters: Array<{ match: (e: StationEvent) => boolean; resolve: (e: StationEvent) => void }> = [];
+  readonly #clock: VirtualClock | undefined;
   readonly unsubscribe: () => void;
 
-  constructor(radio: Radio) {
+  constructor(radio: Radio, clock?: VirtualClock) {
+    this.#clock = clock;
     this.unsubscribe = radio.onEvent((event) => {
       this.events.push(event);
       for (const waiter of [...this.#waiters]) {
@@ -43,11 +60,16 @@ export class EventLog {
     });
   }
 
-  /** Resolves with the first event (already seen or future) for which `match` holds. */
+  /**
+   * Resolves with the first event (already seen or future) for which `match` holds. `timeoutMs` bounds the
+   * wait (virtual time on a VirtualClock, where it fails as soon as the radio has nothing left to do).
+   */
   waitFor(match: (e: StationEvent) => boolean, timeoutMs: number, what: string): Promise<StationEvent> {
     const seen = this.events.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
+    if (this.#clock !== undefined) return this.#advanceUntil(this.#clock, match, timeoutMs, what);
     return new Promise((resolve, reject) => {
+      // Real time: a guard that fires only when the test is failing.
       const timer = setTimeout(() => {
         reject(new Error(`no ${what} within ${timeoutMs} ms; events: ${JSON.stringify(this.types())}`));
       }, timeoutMs);
@@ -61,8 +83,61 @@ export class EventLog {
     });
   }
 
+  async #advanceUntil(
+    clock: VirtualClock,
+    match: (e: StationEvent) => boolean,
+    limitMs: number,
+    what: string,
+  ): Promise<StationEvent> {
+    const limit = clock.now() + limitMs;
+    for (;;) {
+      await clock.advance(0); // lets the promise jobs already queued run
+      const seen = this.events.find(match);
+      if (seen !== undefined) return seen;
+      const next = clock.nextDue;
+      const events = JSON.stringify(this.types());
+      if (next === undefined)
+        throw new Error(`no ${what}: the radio has nothing left to do; events: ${events}`);
+      if (next > limit) throw new Error(`no ${what} within ${limitMs} ms of radio time; events: ${events}`);
+      await clock.advance(next - clock.now());
+    }
+  }
+
   outcome(timeoutMs: number): Promise<StationEvent> {
     return this.waitFor((e) => e.type === "connected" || e.type === "disconnected", timeoutMs, "outcome");
+  }
+
+  /**
+   * Awaits a radio operation that completes on the radio's own time (a scan): on a VirtualClock, moves the
+   * clock until it settles; otherwise just awaits it.
+   */
+  async run<T>(operation: Promise<T>, what = "operation"): Promise<T> {
+    const clock = this.#clock;
+    if (clock === undefined) return operation;
+    let done = false;
+    const watched = operation.finally(() => {
+      done = true;
+    });
+    for (;;) {
+      await clock.advance(0);
+      if (done) return watched;
+      const next = clock.nextDue;
+      if (next === undefined) {
+        watched.catch(() => {}); // reported below instead
+        throw new Error(`${what} never completed: the radio has nothing left to do`);
+      }
+      await clock.advance(next - clock.now());
+    }
+  }
+
+  /**
+   * Lets `ms` pass so that events that must not come would have come: on a VirtualClock by advancing it (every
+   * timer due in that window fires, in order); otherwise by waiting in real time — only for radios whose
+   * events come from another process with its own timers, which no virtual clock reaches.
+   */
+  async quiet(ms: number): Promise<void> {
+    if (this.#clock !== undefined) await this.#clock.advance(ms);
+    else await new Promise<void>((resolve) => setTimeout(resolve, ms));
   }
 
   types(): string[] {
@@ -74,12 +149,10 @@ export class EventLog {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export function radioSuite(name: string, factory: () => Promise<RadioFixture>): void {
   async function withFixture(body: (f: RadioFixture, log: EventLog) => Promise<void>): Promise<void> {
     const fixture = await factory();
-    const log = new EventLog(fixture.radio);
+    const log = new EventLog(fixture.radio, fixture.clock);
     try {
       await body(fixture, log);
     } finally {
@@ -146,7 +219,7 @@ export function radioSuite(name: string, factory: () => Promise<RadioFixture>): 
       await f.radio.connect({ ssid: f.reachable.ssid, passphrase: f.reachable.passphrase });
       await f.radio.disconnect();
       log.clear();
-      await sleep(f.quietMs);
+      await log.quiet(f.quietMs);
       assert.deepEqual(log.types(), []);
     }));
 
@@ -156,7 +229,7 @@ export function radioSuite(name: string, factory: () => Promise<RadioFixture>): 
       await f.radio.connect({ ssid: f.reachable.ssid, passphrase: f.reachable.passphrase });
       const event = await log.outcome(f.eventTimeoutMs);
       assert.equal(event.type, "connected", `events: ${log.types().join(", ")}`);
-      await sleep(f.quietMs);
+      await log.quiet(f.quietMs);
       assert.ok(!log.types().includes("disconnected:201"), `stale outcome: ${log.types().join(", ")}`);
     }));
 
@@ -166,7 +239,7 @@ export function radioSuite(name: string, factory: () => Promise<RadioFixture>): 
       assert.equal((await log.outcome(f.eventTimeoutMs)).type, "connected");
       await f.radio.disconnect();
       log.clear();
-      await sleep(f.quietMs);
+      await log.quiet(f.quietMs);
       assert.deepEqual(log.types(), []);
       await f.radio.connect({ ssid: f.reachable.ssid, passphrase: f.reachable.passphrase });
       assert.equal((await log.outcome(f.eventTimeoutMs)).type, "connected");
@@ -183,8 +256,8 @@ export function radioSuite(name: string, factory: () => Promise<RadioFixture>): 
     }));
 
   test(`${name}: scan lists visible networks, well-formed and strongest first`, () =>
-    withFixture(async (f) => {
-      const results = await f.radio.scan();
+    withFixture(async (f, log) => {
+      const results = await log.run(f.radio.scan(), "scan");
       assert.ok(results.length > 0);
       for (const ap of results) {
         assert.ok(ap.ssid.length >= 1 && ap.ssid.length <= 32);
@@ -202,21 +275,21 @@ export function radioSuite(name: string, factory: () => Promise<RadioFixture>): 
     }));
 
   test(`${name}: scan honours groupChannels, passive and dwell options`, () =>
-    withFixture(async (f) => {
-      const grouped = await f.radio.scan({ groupChannels: 4, dwellMs: 30 });
-      const passive = await f.radio.scan({ passive: true });
+    withFixture(async (f, log) => {
+      const grouped = await log.run(f.radio.scan({ groupChannels: 4, dwellMs: 30 }), "grouped scan");
+      const passive = await log.run(f.radio.scan({ passive: true }), "passive scan");
       assert.ok(grouped.length > 0 && passive.length > 0);
     }));
 
   test(`${name}: scan rejects with ABORTED when its signal fires, before or during the scan`, () =>
-    withFixture(async (f) => {
+    withFixture(async (f, log) => {
       const isAborted = (e: unknown) => (e as { code?: string }).code === "WIFIPROV_ABORTED";
       await assert.rejects(f.radio.scan({ signal: AbortSignal.abort() }), isAborted);
       const controller = new AbortController();
       const scanning = f.radio.scan({ signal: controller.signal, passive: true });
       controller.abort();
       await assert.rejects(scanning, isAborted);
-      assert.ok((await f.radio.scan()).length > 0, "the radio scans again after an abort");
+      assert.ok((await log.run(f.radio.scan(), "scan")).length > 0, "the radio scans again after an abort");
     }));
 
   test(`${name}: SoftAP starts, restarts and stops; a bad password is a usage error`, () =>
@@ -236,7 +309,7 @@ export function radioSuite(name: string, factory: () => Promise<RadioFixture>): 
       await f.radio.close();
       await f.radio.close();
       log.clear();
-      await sleep(f.quietMs);
+      await log.quiet(f.quietMs);
       assert.deepEqual(log.types(), []);
     }));
 }

@@ -1,4 +1,5 @@
 /** Small builders for the SimulatedRadio-specific tests. */
+import { VirtualClock } from "../../src/clock.js";
 import { silentLogger } from "../../src/logger.js";
 import { parseBssid, SimulatedRadio } from "../../src/wifi/index.js";
 import type { SimulatedAccessPoint, SimulatedEnvironment } from "../../src/wifi/index.js";
@@ -30,6 +31,19 @@ export function simulated(environment: SimulatedEnvironment): { radio: Simulated
   return { radio, log: new EventLog(radio) };
 }
 
+/**
+ * A radio on a VirtualClock that its event log moves (`log.waitFor`, `log.run`, `log.quiet`): for checks that
+ * something never happens, which advance time past every delay instead of waiting.
+ */
+export function simulatedOnVirtualClock(environment: SimulatedEnvironment): {
+  radio: SimulatedRadio;
+  log: EventLog;
+  clock: VirtualClock;
+} {
+  const clock = new VirtualClock();
+  const radio = new SimulatedRadio({ mac, environment, clock, logger: silentLogger });
+  return { radio, log: new EventLog(radio, clock), clock };
+}
+
 /** Generous bound for one outcome; the simulated delays are tens of milliseconds at this scale. */
 export const outcomeMs = 5000;
-export const quietMs = 150;

@@ -1,8 +1,7 @@
 // Every fault the simulated environment can inject, as the device manager will see it (protocol.md §8.2).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sleep } from "./radio-suite.js";
-import { ap, bssid, outcomeMs, quietMs, simulated, utf8 } from "./sim-helpers.js";
+import { ap, bssid, outcomeMs, simulated, simulatedOnVirtualClock, utf8 } from "./sim-helpers.js";
 
 const join = { ssid: utf8("Net"), passphrase: utf8("password1") };
 
@@ -37,14 +36,16 @@ test("vanishMidConnect with vanishReason 200 reports BEACON_TIMEOUT", async () =
 });
 
 test("dhcpNeverAnswers: associated, but neither connected nor disconnected", async () => {
-  const { radio, log } = simulated({
+  const { radio, log, clock } = simulatedOnVirtualClock({
     accessPoints: [ap({ ssid: "Net", faults: { dhcpNeverAnswers: true } })],
   });
   try {
     await radio.connect(join);
-    await sleep(quietMs);
+    // An hour of radio time: far past the connect scan, association and any DHCP wait.
+    await log.quiet(3_600_000);
     assert.deepEqual(log.types(), ["started"]);
     assert.equal(radio.station.phase, "obtaining-ip");
+    assert.equal(clock.pending, 0, "nothing is scheduled that could still end the attempt");
   } finally {
     await radio.close();
   }
