@@ -8,6 +8,7 @@
  * would desynchronise the cipher stream (sec1 CTR offset, sec2 nonce counter).
  */
 import http from "node:http";
+import { realClock, type Clock } from "../clock.js";
 import { AbortedError, ErrorCodes, TimeoutError, TransportError } from "../errors.js";
 import { childLogger, defaultLogger, type Logger } from "../logger.js";
 import { formatHostPort, parseHostPort } from "./host-port.js";
@@ -23,6 +24,8 @@ export interface HttpClientTransportOptions {
   connectTimeoutMs?: number;
   /** Open a new connection (with the cookie) when the previous one was closed. Default true. */
   reconnect?: boolean;
+  /** The clock both timeouts run on. Default real time; tests pass a VirtualClock and never wait. */
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -37,6 +40,7 @@ export class HttpClientTransport implements ClientTransport {
   readonly #timeoutMs: number;
   readonly #connectTimeoutMs: number;
   readonly #reconnect: boolean;
+  readonly #clock: Clock;
   readonly #logger: Logger;
   #agent: http.Agent | undefined;
   #cookie: string | undefined;
@@ -55,6 +59,7 @@ export class HttpClientTransport implements ClientTransport {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#reconnect = options.reconnect ?? true;
+    this.#clock = options.clock ?? realClock;
     this.#logger = childLogger(options.logger ?? defaultLogger, "http-client");
   }
 
@@ -79,12 +84,12 @@ export class HttpClientTransport implements ClientTransport {
     return new Promise<Uint8Array>((resolve, reject) => {
       let settled = false;
       let connected = false;
-      let connectTimer: NodeJS.Timeout | undefined;
+      let cancelConnectTimer: (() => void) | undefined;
       const settle = (error: Error | undefined, value?: Uint8Array) => {
         if (settled) return;
         settled = true;
-        clearTimeout(overallTimer);
-        clearTimeout(connectTimer);
+        cancelOverallTimer();
+        cancelConnectTimer?.();
         signal?.removeEventListener("abort", onAbort);
         if (error !== undefined) reject(error);
         else resolve(value!);
@@ -114,7 +119,7 @@ export class HttpClientTransport implements ClientTransport {
         settle(error);
         req.destroy();
       };
-      const overallTimer = setTimeout(() => {
+      const cancelOverallTimer = this.#clock.setTimer(this.#timeoutMs, () => {
         fail(
           new TimeoutError(
             `no reply from ${this.#serviceName} to /${endpoint} within ${this.#timeoutMs} ms`,
@@ -123,14 +128,14 @@ export class HttpClientTransport implements ClientTransport {
             },
           ),
         );
-      }, this.#timeoutMs);
+      });
       const onAbort = () => fail(new AbortedError(`request to /${endpoint} aborted`));
       signal?.addEventListener("abort", onAbort, { once: true });
 
       req.on("socket", (socket) => {
         const onConnected = () => {
           connected = true;
-          clearTimeout(connectTimer);
+          cancelConnectTimer?.();
           if (!this.#connectedOnce || this.#connectionLost) {
             this.#logger.debug(`connected to ${this.#serviceName}`, { reconnect: this.#connectedOnce });
           }
@@ -144,7 +149,7 @@ export class HttpClientTransport implements ClientTransport {
           }
         };
         if (socket.connecting) {
-          connectTimer = setTimeout(() => {
+          cancelConnectTimer = this.#clock.setTimer(this.#connectTimeoutMs, () => {
             // Never connected: unreachable, not a slow device (the request never left this machine).
             fail(
               new TransportError(
@@ -152,7 +157,7 @@ export class HttpClientTransport implements ClientTransport {
                 { hint: UNREACHABLE_HINT },
               ),
             );
-          }, this.#connectTimeoutMs);
+          });
           socket.once("connect", onConnected);
         } else if (!socket.destroyed && socket.remoteAddress !== undefined) {
           onConnected(); // a kept-alive socket, reused

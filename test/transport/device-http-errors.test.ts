@@ -2,6 +2,7 @@
 // and closing without any reply for every provisioning-level failure (class 2).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { VirtualClock } from "../../src/clock.js";
 import { RawClient, espProvRequest, okResponse } from "./helpers/raw-client.js";
 import { startVirtualDevice } from "./helpers/device.js";
 
@@ -159,13 +160,15 @@ test("a failing request on a fresh connection still destroys the previous sessio
 });
 
 test("an idle connection is never timed out by the device", async () => {
-  const device = await startVirtualDevice({ receiveTimeoutMs: 30 });
+  const clock = new VirtualClock();
+  const device = await startVirtualDevice({ receiveTimeoutMs: 30, clock });
   try {
     const client = await RawClient.open(device.port);
     client.write(espProvRequest("proto-ver", "none"));
     await client.response();
-    await new Promise((r) => setTimeout(r, 120));
-    assert.equal(client.isClosed, false);
+    assert.equal(clock.pending, 0, "no receive timeout runs while the connection is idle");
+    await clock.advance(3_600_000);
+    assert.equal(device.server.connectionCount, 1);
     client.write(espProvRequest("proto-ver", "none", "session=1001"));
     assert.equal(await client.response(), okResponse("V0.1"));
     client.destroy();

@@ -110,8 +110,11 @@ test("the session survives a reconnect with the cookie; the cipher state continu
     assert.equal(parse(await a.response()).cookie, "session=1001");
     a.write(espProvRequest("echo", enc("one"), "session=1001"));
     assert.equal(dec(parse(await a.response()).body), "1001:1:one");
-    a.destroy();
-    await new Promise((r) => setTimeout(r, 20));
+    // The client leaves (its FIN, as destroy() would send). The device answers the FIN with its own and drops
+    // the connection as that FIN leaves, a turn before this client can see it: once the client is closed, the
+    // device has dropped the connection.
+    a.socket.end();
+    assert.equal(await a.closed(), "");
     assert.equal(device.server.connectionCount, 0);
     const b = await RawClient.open(device.port);
     b.write(espProvRequest("echo", enc("two"), "session=1001"));
@@ -205,10 +208,19 @@ test("with maxConnections 2 the least recently used connection is purged", async
 
 test("pipelined requests are answered strictly in order, also with a slow handler", async () => {
   const device = await startVirtualDevice();
+  // The first call is slow: it returns only when the test opens the gate, after checking that the device
+  // did not start on the next request meanwhile.
   let calls = 0;
+  let firstCalled!: () => void;
+  const firstCall = new Promise<void>((resolve) => (firstCalled = resolve));
+  let openGate!: () => void;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
   device.protocomm.addEndpoint("slow", async (request) => {
     calls += 1;
-    await new Promise((r) => setTimeout(r, calls === 1 ? 30 : 0));
+    if (calls === 1) {
+      firstCalled();
+      await gate;
+    }
     return request;
   });
   try {
@@ -222,6 +234,10 @@ test("pipelined requests are answered strictly in order, also with a slow handle
       ]),
     );
     assert.equal(await a.response(), okResponse("step1", "session=1001"));
+    await firstCall;
+    await new Promise((resolve) => setImmediate(resolve)); // one turn of the event loop for the device to misbehave
+    assert.equal(calls, 1, "the second request waits until the first is answered");
+    openGate();
     assert.equal(dec(parse(await a.response()).body), "first");
     assert.equal(dec(parse(await a.response()).body), "second");
     assert.equal(await a.response(), okResponse("V0.1"));

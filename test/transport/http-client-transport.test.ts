@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { HttpClientTransport, DeviceHttpServer } from "../../src/transport/index.js";
 import { Protocomm } from "../../src/protocomm/index.js";
+import { VirtualClock } from "../../src/clock.js";
 import { ErrorCodes, TimeoutError, AbortedError, TransportError } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
 import { startFakeDevice } from "./helpers/fake-device.js";
@@ -51,7 +52,7 @@ test("reconnects after the device dropped the idle socket, and keeps presenting 
   const client = new HttpClientTransport({ serviceName: `127.0.0.1:${device.port}`, logger: silentLogger });
   try {
     assert.equal(text(await client.send("proto-ver", bytes("none"))), "a");
-    await new Promise((r) => setTimeout(r, 30));
+    await device.connectionClosed(1);
     assert.equal(text(await client.send("prov-session", bytes("x"))), "b");
     assert.equal(device.connections, 2);
     assert.equal(
@@ -73,7 +74,7 @@ test("with reconnect: false a dropped connection is reported instead of reopened
   });
   try {
     await client.send("proto-ver", bytes("none"));
-    await new Promise((r) => setTimeout(r, 30));
+    await device.connectionClosed(1);
     await assert.rejects(client.send("proto-ver", bytes("none")), isCode(ErrorCodes.TRANSPORT));
     assert.equal(device.connections, 1);
   } finally {
@@ -154,16 +155,26 @@ test("an unreachable device is WIFIPROV_TRANSPORT with a hint to join the SoftAP
 
 test("timeouts and aborts", async () => {
   const device = await startFakeDevice(() => "hang");
+  const clock = new VirtualClock();
   const client = new HttpClientTransport({
     serviceName: `127.0.0.1:${device.port}`,
     timeoutMs: 50,
+    clock,
     logger: silentLogger,
   });
   try {
-    await assert.rejects(client.send("proto-ver", bytes("none")), TimeoutError);
+    // The request is on the device, which never answers: the reply timeout (not the connect one) ends it.
+    let settled = false;
+    const timingOut = client.send("proto-ver", bytes("none")).finally(() => (settled = true));
+    await device.requestArrived(0);
+    await clock.advance(49);
+    assert.equal(settled, false, "still waiting 1 ms before the timeout");
+    await clock.advance(1);
+    await assert.rejects(timingOut, TimeoutError);
     const controller = new AbortController();
     const pending = client.send("proto-ver", bytes("none"), { signal: controller.signal });
-    setTimeout(() => controller.abort(), 10);
+    await device.requestArrived(1);
+    controller.abort();
     await assert.rejects(pending, AbortedError);
   } finally {
     await client.close();

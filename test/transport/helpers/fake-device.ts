@@ -7,6 +7,13 @@ export interface FakeDevice {
   port: number;
   requests: Array<{ connection: number; bytes: string }>;
   connections: number;
+  /** Resolves once request number `index` (0-based, across connections) has arrived complete. */
+  requestArrived(index: number): Promise<void>;
+  /**
+   * Resolves once the device's side of connection `connection` (1-based) has closed. A client that processes
+   * the device's FIN closes its own side in the same turn, so by then it knows the connection is gone.
+   */
+  connectionClosed(connection: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -14,12 +21,34 @@ export async function startFakeDevice(
   answer: (request: string, index: number, connection: number) => Answer,
 ): Promise<FakeDevice> {
   const sockets = new Set<net.Socket>();
-  const device: FakeDevice = { port: 0, requests: [], connections: 0, close: async () => {} };
+  const closedConnections = new Set<number>();
+  // Waiters for requestArrived / connectionClosed, woken after every request and every close.
+  let waiters: Array<() => void> = [];
+  const wake = () => {
+    const woken = waiters;
+    waiters = [];
+    for (const w of woken) w();
+  };
+  const until = async (ready: () => boolean) => {
+    while (!ready()) await new Promise<void>((resolve) => waiters.push(resolve));
+  };
+  const device: FakeDevice = {
+    port: 0,
+    requests: [],
+    connections: 0,
+    requestArrived: (index) => until(() => device.requests.length > index),
+    connectionClosed: (connection) => until(() => closedConnections.has(connection)),
+    close: async () => {},
+  };
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
     const connection = ++device.connections;
+    socket.on("close", () => {
+      sockets.delete(socket);
+      closedConnections.add(connection);
+      wake();
+    });
+    socket.on("error", () => {});
     let buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
@@ -31,6 +60,7 @@ export async function startFakeDevice(
         const bytes = buffer.toString("latin1", 0, end + 4 + length);
         buffer = buffer.subarray(end + 4 + length);
         device.requests.push({ connection, bytes });
+        wake();
         const a = answer(bytes, device.requests.length - 1, connection);
         if (a === "close") socket.destroy();
         else if (a === "hang") continue;
