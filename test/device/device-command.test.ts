@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deviceOptionsFromFlags, formatEspLine } from "../../src/cli/device-command.js";
 import { WifiStationState } from "../../src/proto/index.js";
+import { watchOutput } from "../helpers/child-processes.js";
 import { ProvClient } from "./prov-client.js";
 
 const cli = fileURLToPath(new URL("./fixtures/device-cli.ts", import.meta.url));
@@ -17,23 +18,11 @@ function startCli(args: string[]) {
   const child = spawn(process.execPath, ["--import", "tsx", cli, "device", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let out = "";
-  let err = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+  const watch = watchOutput(child);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const m = pattern.exec(out);
-      if (m) return m;
-      if (Date.now() > end || child.exitCode !== null) {
-        throw new Error(`no ${pattern} in output:\n${out}\n${err}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return { child, exited, waitFor, output: () => out, errors: () => err };
+  const waitFor = (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> =>
+    watch.waitFor(pattern, timeoutMs, (out, err) => `no ${pattern} in output:\n${out}\n${err}`);
+  return { child, exited, waitFor, output: watch.output, errors: watch.errors };
 }
 
 test("wifiprov device: provisions over HTTP, persists, erase, SIGTERM exits 0", async () => {

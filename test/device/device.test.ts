@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { VirtualClock } from "../../src/clock.js";
 import { startVirtualDevice } from "../../src/device/index.js";
 import type { VirtualDeviceOptions, RunningVirtualDevice } from "../../src/device/index.js";
 import { MemoryStateStore } from "../../src/device/memory-store.js";
@@ -39,8 +40,9 @@ async function withDevice(
 async function connectedClient(
   device: RunningVirtualDevice,
   security: ClientSessionOptions,
+  options: ConstructorParameters<typeof ProvClient>[2] = {},
 ): Promise<ProvClient> {
-  const client = new ProvClient(device.serviceName, security);
+  const client = new ProvClient(device.serviceName, security, options);
   await client.handshake();
   return client;
 }
@@ -252,12 +254,20 @@ test("ctrl reset after a failure, then the right passphrase provisions", async (
 
 test("keep-running: service stays after success; ctrl reprov re-provisions to another network", async () => {
   const store = new MemoryStateStore();
-  await withDevice({ autoStopMs: false, store }, async (device) => {
-    const client = await connectedClient(device, { version: 1, pop: "abcd1234" });
+  // Device time moves only when the test moves it: 100 ms between polls, then the hour below.
+  const clock = new VirtualClock();
+  await withDevice({ autoStopMs: false, store, clock }, async (device) => {
+    const client = await connectedClient(
+      device,
+      { version: 1, pop: "abcd1234" },
+      { betweenPolls: () => clock.advance(100) },
+    );
     assert.equal(await client.ctrl("reprov"), Status.Success, "auto-stop disabled: allowed");
     assert.equal(last(await client.provision("myssid", "mypassword")).staState, WifiStationState.Connected);
     await device.waitFor("provisioned");
-    await new Promise((r) => setTimeout(r, 30));
+    // An hour of device time: far past the stop a device with auto-stop schedules after success (1 s, or
+    // ESP's 30 s got-IP timeout).
+    await clock.advance(3_600_000);
     assert.equal(device.state(), "provisioning");
     assert.equal(await client.ctrl("reprov"), Status.Success);
     const final = last(await client.provision("HomeNet", "correct horse battery"));

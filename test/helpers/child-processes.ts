@@ -45,3 +45,65 @@ export function firstLine(child: ChildProcess, what: string): Promise<string> {
     child.once("error", reject);
   });
 }
+
+export interface OutputWatch {
+  output(): string;
+  errors(): string;
+  /**
+   * Resolves with the first match of `pattern` in everything the child printed on stdout, looking again at
+   * every chunk it prints (no polling). Throws when the child's output ends first, or after `timeoutMs`: a
+   * guard that only fires when the test is failing.
+   */
+  waitFor(
+    pattern: RegExp,
+    timeoutMs: number,
+    describe: (out: string, err: string) => string,
+  ): Promise<RegExpMatchArray>;
+}
+
+/** Collects a piped child's stdout and stderr (as UTF-8) and lets tests wait for lines in it. */
+export function watchOutput(child: ChildProcess): OutputWatch {
+  let out = "";
+  let err = "";
+  let ended = false;
+  let waiters: Array<() => void> = [];
+  const changed = () => {
+    const woken = waiters;
+    waiters = [];
+    for (const w of woken) w();
+  };
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+    changed();
+  });
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    err += d;
+    changed();
+  });
+  // "close", not "exit": by then every byte the child wrote has been read.
+  child.once("close", () => {
+    ended = true;
+    changed();
+  });
+  return {
+    output: () => out,
+    errors: () => err,
+    async waitFor(pattern, timeoutMs, describe) {
+      let timedOut = false;
+      const guard = setTimeout(() => {
+        timedOut = true;
+        changed();
+      }, timeoutMs);
+      try {
+        for (;;) {
+          const m = pattern.exec(out);
+          if (m) return m;
+          if (timedOut || ended) throw new Error(describe(out, err));
+          await new Promise<void>((resolve) => waiters.push(resolve));
+        }
+      } finally {
+        clearTimeout(guard);
+      }
+    },
+  };
+}

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { watchOutput } from "../helpers/child-processes.js";
 
 const mainScript = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -25,27 +26,17 @@ export function spawnDevice(args: string[]): DeviceProcess {
     ["--import", "tsx", mainScript, "device", "--listen", "127.0.0.1:0", "--time-scale", "0.01", ...args],
     { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
   );
-  let out = "";
-  let err = "";
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
+  const watch = watchOutput(child);
   const exited = new Promise<number | string>((resolve) =>
     child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)),
   );
-  let ended = false;
-  void exited.then(() => (ended = true));
-  const waitFor = async (pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const m = pattern.exec(out);
-      if (m) return m;
-      if (Date.now() > end || ended) {
-        throw new Error(`no ${pattern} in the device's output:\n${out}\n--- stderr ---\n${err}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  return { child, exited, output: () => out, errors: () => err, waitFor };
+  const waitFor = (pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> =>
+    watch.waitFor(
+      pattern,
+      timeoutMs,
+      (out, err) => `no ${pattern} in the device's output:\n${out}\n--- stderr ---\n${err}`,
+    );
+  return { child, exited, output: watch.output, errors: watch.errors, waitFor };
 }
 
 /** The "host:port" the device printed. */
