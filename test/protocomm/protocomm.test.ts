@@ -105,14 +105,18 @@ test("empty payload rules of §3.1: sec0 empty reply ok, sec1 empty reply fails,
 test("a session replaced while the handler runs makes the request fail", async () => {
   const { pc } = setup();
   let release!: () => void;
+  let entered!: () => void;
+  const inHandler = new Promise<void>((resolve) => (entered = resolve));
   pc.addEndpoint("slow", async () => {
-    await new Promise<void>((r) => (release = r));
+    const released = new Promise<void>((r) => (release = r));
+    entered();
+    await released;
     return bytes("late");
   });
   pc.openSession(1);
   await pc.handle(1, "prov-session", bytes("ok"));
   const pending = pc.handle(1, "slow", xor(bytes("x")));
-  await new Promise((r) => setImmediate(r));
+  await inHandler;
   pc.openSession(2);
   release();
   await assert.rejects(pending, SessionError);
