@@ -93,7 +93,9 @@ async function protocolFuzz(level: SecurityLevel): Promise<void> {
         const outcomes = { reply: 0, "closed-without-reply": 0, "http-status": 0, timeout: 0 };
         for (let done = 0, batch = 0; done < runsPerEndpoint; batch++) {
           const runs = Math.min(BATCH, runsPerEndpoint - done);
-          const fuzzer = new SessionFuzzer(device.serviceName, level);
+          const fuzzer = new SessionFuzzer(device.serviceName, level, {
+            passLockout: device.guardTime.passLockout,
+          });
           try {
             await fuzzEndpoint(fuzzer, endpoint, runs, seed + level * 1_000_000 + e * 10_000 + batch);
           } catch (error) {

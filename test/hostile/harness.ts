@@ -39,16 +39,37 @@ export function sessionOptions(level: SecurityLevel): SessionOptions {
   return { secVer: 2, username: SEC2_USER, password: SEC2_PASSWORD };
 }
 
+/** Longest lockout of a target's handshake guard, ms of its GuardTime. */
+const GUARD_MAX_DELAY_MS = 4;
+
+/**
+ * The time a target's handshake guard runs on. It moves only when a client waits out a lockout
+ * (`passLockout()`), so whether a handshake is refused depends on the failures before it, never on how long
+ * the machine took between two requests.
+ */
+export class GuardTime {
+  #now = 0;
+  readonly now = (): number => this.#now;
+  /** Moves past the longest lockout the guard can be in. */
+  readonly passLockout = (): void => {
+    this.#now += GUARD_MAX_DELAY_MS;
+  };
+}
+
+export type Target = RunningVirtualDevice & { guardTime: GuardTime };
+
 /**
  * A device under attack: fast simulated time, kept running after success (so the legitimate client can
- * re-provision it after every batch with CtrlReprov), and a handshake guard with a tiny back-off (the
- * session fuzzer produces wrong proofs; the guard path runs, but does not lock the next client out for long).
+ * re-provision it after every batch with CtrlReprov), and a handshake guard with a tiny back-off on a
+ * GuardTime of its own (the session fuzzer produces wrong proofs; the guard path runs, and clients pass a
+ * lockout by moving that time instead of sleeping).
  */
 export async function startTarget(
   level: SecurityLevel,
   extra: Partial<VirtualDeviceOptions> = {},
-): Promise<RunningVirtualDevice> {
-  return startVirtualDevice({
+): Promise<Target> {
+  const guardTime = new GuardTime();
+  const device = await startVirtualDevice({
     listen: { host: "127.0.0.1", port: 0 },
     security: deviceSecurity(level),
     timeScale: 0.001,
@@ -57,11 +78,13 @@ export async function startTarget(
     handshakeGuard: new HandshakeGuard({
       maxFailures: 5,
       baseDelayMs: 1,
-      maxDelayMs: 4,
+      maxDelayMs: GUARD_MAX_DELAY_MS,
       logger: silentLogger,
+      clock: guardTime,
     }),
     ...extra,
   });
+  return Object.assign(device, { guardTime });
 }
 
 /** Records unhandled rejections and uncaught exceptions instead of letting them pass unnoticed. */
@@ -144,13 +167,15 @@ export async function settled(
  * success) → SetConfig/Apply myssid → waits for the outcome. Throws unless the outcome is "connected".
  */
 export async function legitimateProvision(
-  device: RunningVirtualDevice,
+  device: RunningVirtualDevice & { guardTime?: GuardTime },
   level: SecurityLevel,
   options: { attempts?: number; logger?: Logger } = {},
 ): Promise<{ attempts: number }> {
   const attempts = options.attempts ?? 1;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    // It arrives after the attack: a lockout the attack's wrong proofs caused has run out by then.
+    device.guardTime?.passLockout();
     try {
       const client = await connect({ serviceName: device.serviceName, timeoutMs: 5000 });
       try {

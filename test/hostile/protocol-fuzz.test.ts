@@ -20,7 +20,9 @@ for (const level of [0, 1, 2] as SecurityLevel[]) {
     const baseline = snapshot();
     try {
       for (const [i, endpoint] of FUZZ_ENDPOINTS.entries()) {
-        const fuzzer = new SessionFuzzer(device.serviceName, level);
+        const fuzzer = new SessionFuzzer(device.serviceName, level, {
+          passLockout: device.guardTime.passLockout,
+        });
         try {
           await fuzzEndpoint(fuzzer, endpoint, RUNS_PER_ENDPOINT, 1000 * level + i);
         } finally {

@@ -233,14 +233,30 @@ export class SessionFuzzer {
   readonly #serviceName: string;
   readonly #level: SecurityLevel;
   readonly #timeoutMs: number;
+  readonly #passLockout: (() => void) | undefined;
   readonly stats = emptyStats();
   #transport: HttpClientTransport | undefined;
   #session: ClientSecuritySession | undefined;
 
-  constructor(serviceName: string, level: SecurityLevel, timeoutMs = 2000) {
+  /**
+   * `passLockout`: how to get past the handshake guard's lockout after fuzzed wrong proofs (a target's
+   * `guardTime.passLockout`, which moves the guard's own time); without it the fuzzer waits 5 real ms.
+   */
+  constructor(
+    serviceName: string,
+    level: SecurityLevel,
+    options: { timeoutMs?: number; passLockout?: () => void } = {},
+  ) {
     this.#serviceName = serviceName;
     this.#level = level;
-    this.#timeoutMs = timeoutMs;
+    this.#timeoutMs = options.timeoutMs ?? 2000;
+    this.#passLockout = options.passLockout;
+  }
+
+  /** The guard refused a handshake: get past its lockout before trying again. */
+  async #waitOutLockout(): Promise<void> {
+    if (this.#passLockout !== undefined) this.#passLockout();
+    else await new Promise((r) => setTimeout(r, 5));
   }
 
   async #fresh(): Promise<HttpClientTransport> {
@@ -255,7 +271,7 @@ export class SessionFuzzer {
     if (this.#transport !== undefined && this.#session?.established) {
       return { transport: this.#transport, session: this.#session };
     }
-    // The guard may be refusing handshakes for a few ms after fuzzed wrong proofs: retry a few times.
+    // The guard may be refusing handshakes after fuzzed wrong proofs: get past its lockout and retry.
     for (let attempt = 0; ; attempt++) {
       const transport = await this.#fresh();
       const session = createClientSession(clientSecurity(this.#level));
@@ -268,7 +284,7 @@ export class SessionFuzzer {
       } catch (error) {
         session.close();
         if (attempt >= 20) throw error;
-        await new Promise((r) => setTimeout(r, 5));
+        await this.#waitOutLockout();
       }
     }
   }
@@ -304,7 +320,10 @@ export class SessionFuzzer {
   }
 
   async #sendSession(input: FuzzInput): Promise<Outcome> {
-    // Every prov-session input starts from a fresh session (a new connection without cookie).
+    // Every prov-session input starts from a fresh session (a new connection without cookie), after any
+    // lockout earlier wrong proofs caused, so that the fuzzed message reaches the handshake code rather than
+    // the guard's refusal (which brute-force.test.ts covers).
+    this.#passLockout?.();
     for (let attempt = 0; ; attempt++) {
       const transport = await this.#fresh();
       const session = createClientSession(clientSecurity(this.#level));
@@ -325,9 +344,9 @@ export class SessionFuzzer {
               : seed;
         return await this.#exchange(transport, "prov-session", body);
       } catch (error) {
-        // Step 0 itself failed: the guard was refusing handshakes for a moment. Retry.
+        // Step 0 itself failed: the guard was refusing handshakes (a lockout). Get past it and retry.
         if (!isDeviceAnswer(error) || attempt >= 20) throw error;
-        await new Promise((r) => setTimeout(r, 5));
+        await this.#waitOutLockout();
       } finally {
         session.close();
       }
