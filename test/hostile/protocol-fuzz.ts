@@ -233,30 +233,24 @@ export class SessionFuzzer {
   readonly #serviceName: string;
   readonly #level: SecurityLevel;
   readonly #timeoutMs: number;
-  readonly #passLockout: (() => void) | undefined;
+  readonly #passLockout: () => void;
   readonly stats = emptyStats();
   #transport: HttpClientTransport | undefined;
   #session: ClientSecuritySession | undefined;
 
   /**
    * `passLockout`: how to get past the handshake guard's lockout after fuzzed wrong proofs (a target's
-   * `guardTime.passLockout`, which moves the guard's own time); without it the fuzzer waits 5 real ms.
+   * `guardTime.passLockout`, which moves the guard's own time instead of waiting).
    */
   constructor(
     serviceName: string,
     level: SecurityLevel,
-    options: { timeoutMs?: number; passLockout?: () => void } = {},
+    options: { timeoutMs?: number; passLockout: () => void },
   ) {
     this.#serviceName = serviceName;
     this.#level = level;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#passLockout = options.passLockout;
-  }
-
-  /** The guard refused a handshake: get past its lockout before trying again. */
-  async #waitOutLockout(): Promise<void> {
-    if (this.#passLockout !== undefined) this.#passLockout();
-    else await new Promise((r) => setTimeout(r, 5));
   }
 
   async #fresh(): Promise<HttpClientTransport> {
@@ -284,7 +278,7 @@ export class SessionFuzzer {
       } catch (error) {
         session.close();
         if (attempt >= 20) throw error;
-        await this.#waitOutLockout();
+        this.#passLockout();
       }
     }
   }
@@ -323,7 +317,7 @@ export class SessionFuzzer {
     // Every prov-session input starts from a fresh session (a new connection without cookie), after any
     // lockout earlier wrong proofs caused, so that the fuzzed message reaches the handshake code rather than
     // the guard's refusal (which brute-force.test.ts covers).
-    this.#passLockout?.();
+    this.#passLockout();
     for (let attempt = 0; ; attempt++) {
       const transport = await this.#fresh();
       const session = createClientSession(clientSecurity(this.#level));
@@ -346,7 +340,7 @@ export class SessionFuzzer {
       } catch (error) {
         // Step 0 itself failed: the guard was refusing handshakes (a lockout). Get past it and retry.
         if (!isDeviceAnswer(error) || attempt >= 20) throw error;
-        await this.#waitOutLockout();
+        this.#passLockout();
       } finally {
         session.close();
       }
