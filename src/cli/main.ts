@@ -121,7 +121,7 @@ export function buildProgram(): Command {
     )
     .option("--ssid <ssid>", "network every device joins (a row's ssid column wins)")
     .option("--passphrase <passphrase>", "its passphrase ('' for an open network)")
-    .option("--concurrency <n>", "devices provisioned at once (default 8)")
+    .option("--concurrency <n>", "devices provisioned at once (default 64)")
     .option("--retries <n>", "extra tries for an unreachable device (default 2)")
     .option("--timeout <seconds>", "per device, longest wait for the connection outcome (default 60)")
     .option("--journal <file>", "progress journal for resuming (default: MANIFEST.journal.json beside it)")

@@ -10,7 +10,7 @@ import { StorageError, UsageError } from "../../errors.js";
 import type { WifiProvError } from "../../errors.js";
 import { FleetJournal, manifestDigest } from "../../fleet/journal.js";
 import { parseManifest } from "../../fleet/manifest.js";
-import { runFleet } from "../../fleet/run-fleet.js";
+import { DEFAULT_FLEET_CONCURRENCY, runFleet } from "../../fleet/run-fleet.js";
 import type { DeviceOutcome, DeviceReport, FleetEvent, SoftApJoinRequest } from "../../fleet/run-fleet.js";
 import { findWifiInterface, joinSoftAp, openNetworkManager } from "../../join/index.js";
 
@@ -85,7 +85,7 @@ export async function runFleetCommand(flags: FleetFlags): Promise<number> {
         hint: "write one with: npx wifiprov device --count 10 --manifest-out fleet.jsonl",
       });
     }
-    concurrency = wholeNumber("--concurrency", flags.concurrency, 8, 1, 1000);
+    concurrency = wholeNumber("--concurrency", flags.concurrency, DEFAULT_FLEET_CONCURRENCY, 1, 1000);
     retries = wholeNumber("--retries", flags.retries, 2, 0, 10);
     waitTimeoutMs = wholeNumber("--timeout", flags.timeout, 60, 1, 3600) * 1000;
     try {
