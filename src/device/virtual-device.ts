@@ -26,6 +26,11 @@ export interface VirtualDeviceOptions extends Omit<DeviceParts, "radio" | "store
   /** Persistent state. Default: a FileStateStore in `stateDir` when given, else a MemoryStateStore. */
   store?: StateStore;
   stateDir?: string;
+  /**
+   * The MAC burnt in on the first start, when the state holds none yet (a fleet draws distinct ones so that no
+   * two SoftAP names collide). Default: a random one. A MAC already in the state always wins.
+   */
+  mac?: Uint8Array;
   /** The networks the simulated radio sees. Default: `defaultEnvironment` (includes myssid / mypassword). */
   environment?: SimulatedEnvironment;
   /** A radio of the caller's own (not closed by close()). Default: a SimulatedRadio with `environment`. */
@@ -57,6 +62,7 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
     radio: givenRadio,
     timeScale = 1,
     portal = false,
+    mac: firstMac,
     ...rest
   } = options;
   if (!Number.isFinite(timeScale) || timeScale < 0) {
@@ -74,7 +80,7 @@ export async function startVirtualDevice(options: VirtualDeviceOptions = {}): Pr
   const saved = await store.load();
   let mac = saved.mac;
   if (mac === undefined && givenRadio === undefined) {
-    mac = randomMac();
+    mac = firstMac ?? randomMac();
     await store.save({ ...saved, mac });
   }
   const radio =

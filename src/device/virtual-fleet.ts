@@ -47,7 +47,13 @@ export interface VirtualFleetOptions extends Omit<
 export interface VirtualFleet {
   /** The devices that run (a `--mix` unreachable device has none). */
   devices: readonly RunningVirtualDevice[];
+  /** A row per device that provisions: not the `provisioned` ones, which nothing can reach. */
   manifest: readonly FleetManifestRow[];
+  /**
+   * Devices whose state (from an earlier run in `stateDir`) holds credentials: like firmware, they joined
+   * their network instead of starting the provisioning service. Their state directories, in fleet order.
+   */
+  provisioned: readonly string[];
   /** With `mix`: what was injected into each device and what a fleet run must report (no secrets). */
   mix?: FleetMixFile;
   close(): Promise<void>;
@@ -57,12 +63,14 @@ const MAX_FLEET = 10_000;
 /** Devices starting at the same time (see startVirtualFleet). */
 const START_CONCURRENCY = 16;
 
-interface StartedFleetDevice {
-  /** None for a `--mix` unreachable device. */
-  device?: RunningVirtualDevice;
-  row: FleetManifestRow;
-  record?: MixedDeviceRecord;
-}
+type StartedFleetDevice =
+  | {
+      /** None for a `--mix` unreachable device. */
+      device?: RunningVirtualDevice;
+      row: FleetManifestRow;
+      record?: MixedDeviceRecord;
+    }
+  | { device: RunningVirtualDevice; provisionedIn: string };
 
 function securityFor(base: DeviceSecurityChoice, random: boolean): DeviceSecurityChoice {
   if (!random || base.version === 0) return base;
@@ -111,7 +119,7 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
       ...rest,
       security: securityFor(security, credentials === "random"),
       listen: { host: listen.host, port },
-      ...(store ? { store } : { stateDir: join(stateDir!, `device-${String(i).padStart(4, "0")}`) }),
+      ...(store ? { store } : { stateDir: join(stateDir!, `device-${String(i).padStart(4, "0")}`), mac }),
     };
     const mixed = plan !== undefined ? mixedDevice(kind, deviceOptions, credentials === "random") : undefined;
     const choice = mixed?.options.security ?? deviceOptions.security!;
@@ -147,6 +155,7 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
       };
     }
     const device = await startVirtualDevice(deviceOptions);
+    if (device.state() === "station") return { device, provisionedIn: deviceOptions.stateDir! };
     return {
       device,
       row: {
@@ -177,9 +186,14 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
   const devices: RunningVirtualDevice[] = [];
   const manifest: FleetManifestRow[] = [];
   const records: MixedDeviceRecord[] = [];
+  const provisioned: string[] = [];
   for (const one of started) {
     if (one === undefined) continue;
     if (one.device) devices.push(one.device);
+    if ("provisionedIn" in one) {
+      provisioned.push(one.provisionedIn);
+      continue;
+    }
     manifest.push(one.row);
     if (one.record) records.push(one.record);
   }
@@ -198,7 +212,7 @@ export async function startVirtualFleet(options: VirtualFleetOptions): Promise<V
     await Promise.all([...extras, ...devices].map((d) => d.close()));
   };
   if (options.mix !== undefined) {
-    return { devices, manifest, mix: summariseMix(options.mix, records), close: closeAll };
+    return { devices, manifest, provisioned, mix: summariseMix(options.mix, records), close: closeAll };
   }
-  return { devices, manifest, close: closeAll };
+  return { devices, manifest, provisioned, close: closeAll };
 }

@@ -52,6 +52,60 @@ test("a virtual fleet: distinct MACs, SoftAP names and ports, each device its ow
   }
 });
 
+test("a fleet with a state directory: its MACs are kept; devices provisioned in an earlier run are reported, not in the manifest", async () => {
+  const stateDir = tempDir();
+  const options = {
+    ...fast,
+    count: 3,
+    security: { version: 0 as const },
+    stateDir,
+    autoStopMs: false as const,
+  };
+  const first = await startVirtualFleet(options);
+  let names: string[];
+  try {
+    names = first.manifest.map((r) => r.name);
+    assert.equal(
+      new Set(names).size,
+      3,
+      "the fleet's distinct MACs reach devices with a state directory too",
+    );
+    assert.deepEqual(first.provisioned, []);
+    const { devices } = parseManifest(formatManifest(first.manifest.slice(0, 2)));
+    const report = await runFleet({ devices, ssid: "myssid", passphrase: "mypassword", provision });
+    assert.equal(report.counts.connected, 2);
+  } finally {
+    await first.close();
+  }
+  // Restarted: the two provisioned devices join their network (as firmware does) and are left out of the
+  // manifest, which would otherwise name devices nothing can reach.
+  const second = await startVirtualFleet(options);
+  try {
+    assert.deepEqual(
+      second.provisioned,
+      ["device-0000", "device-0001"].map((d) => join(stateDir, d)),
+    );
+    assert.deepEqual(
+      second.manifest.map((r) => r.name),
+      [names[2]],
+    );
+    assert.equal(second.devices.length, 3);
+  } finally {
+    await second.close();
+  }
+  // With resetProvisioning every device provisions again, under the same SoftAP name as before.
+  const third = await startVirtualFleet({ ...options, resetProvisioning: true });
+  try {
+    assert.deepEqual(third.provisioned, []);
+    assert.deepEqual(
+      third.manifest.map((r) => r.name),
+      names,
+    );
+  } finally {
+    await third.close();
+  }
+});
+
 test("manifest: CSV with quotes, JSON lines; a bad or duplicate line is named by its number, the rest kept", () => {
   const csv = [
     "service_name,name,pop",

@@ -66,14 +66,16 @@ export async function runVirtualFleet(
       ...(mix !== undefined ? { mix } : {}),
       logger,
     });
-    if (fleetFlags.manifestOut !== undefined) {
-      await writeFile(fleetFlags.manifestOut, formatManifest(fleet.manifest), { mode: 0o600 });
+    // With no device listening there is nothing to provision: no manifest rather than an empty one.
+    const manifestOut = fleet.manifest.length > 0 ? fleetFlags.manifestOut : undefined;
+    if (manifestOut !== undefined) {
+      await writeFile(manifestOut, formatManifest(fleet.manifest), { mode: 0o600 });
       if (fleet.mix !== undefined) {
-        await writeFile(mixFileFor(fleetFlags.manifestOut), JSON.stringify(fleet.mix, null, 2) + "\n");
+        await writeFile(mixFileFor(manifestOut), JSON.stringify(fleet.mix, null, 2) + "\n");
       }
     }
-    const first = fleet.manifest[0]!.service_name;
-    const last = fleet.manifest[fleet.manifest.length - 1]!.service_name;
+    const first = fleet.manifest[0]?.service_name;
+    const last = fleet.manifest[fleet.manifest.length - 1]?.service_name;
     const mixLines =
       fleet.mix === undefined
         ? ""
@@ -91,17 +93,35 @@ export async function runVirtualFleet(
             ? ` (per device: ${mixFileFor(fleetFlags.manifestOut)})`
             : "") +
           "\n";
+    const provisioning = fleet.devices.length - fleet.provisioned.length;
     const listening =
-      fleet.devices.length === fleet.manifest.length
-        ? `${fleet.devices.length} virtual devices listening`
-        : `${fleet.manifest.length} virtual devices (${fleet.manifest.length - fleet.devices.length} switched off by --mix)`;
+      first === undefined
+        ? "No virtual device is listening"
+        : (provisioning === fleet.manifest.length
+            ? `${provisioning} virtual devices listening`
+            : `${fleet.manifest.length} virtual devices (${fleet.manifest.length - provisioning} switched off by --mix)`) +
+          `, ${first} … ${last}`;
+    // Like firmware, a device that kept credentials from an earlier run joins its network and serves nothing,
+    // so it has no row in the manifest; say so, and how to get a whole fleet back to provisioning.
+    const alreadyProvisioned =
+      fleet.provisioned.length === 0
+        ? ""
+        : `${fleet.provisioned.length} of ${fleetFlags.count} devices kept the credentials of an earlier run ` +
+          `(state in ${stateDir ?? "the state directory"}/device-NNNN), so they joined their network instead of ` +
+          `listening and are not in the manifest.\nTo provision them again: add --reset-provisioning, or remove ` +
+          `${stateDir ?? "the state directory"}.\n`;
     process.stdout.write(
-      `\n${listening}, ${first} … ${last}\n` +
+      `\n${listening}\n` +
+        alreadyProvisioned +
         mixLines +
-        (fleetFlags.manifestOut !== undefined
-          ? `Manifest:  ${fleetFlags.manifestOut} (contains the secrets)\n` +
-            `Provision: npx wifiprov fleet --manifest ${fleetFlags.manifestOut} --ssid myssid --passphrase mypassword\n`
-          : "Write their manifest with --manifest-out FILE, for wifiprov fleet.\n") +
+        (manifestOut !== undefined
+          ? `Manifest:  ${manifestOut} (contains the secrets)\n` +
+            `Provision: npx wifiprov fleet --manifest ${manifestOut} --ssid myssid --passphrase mypassword\n`
+          : fleetFlags.manifestOut !== undefined
+            ? `No manifest written to ${fleetFlags.manifestOut}: no device is listening.\n`
+            : first === undefined
+              ? ""
+              : "Write their manifest with --manifest-out FILE, for wifiprov fleet.\n") +
         "\n",
     );
     await new Promise<void>((resolve) => {
