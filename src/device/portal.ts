@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import fresh from "fresh";
 import { negotiateEncoding } from "../transport/accept-encoding.js";
 import type { PageReply, PageRequest } from "../transport/http-responses.js";
 
@@ -91,13 +92,9 @@ function prepare(asset: PortalAsset): PreparedAsset {
   return ready;
 }
 
-/** If-None-Match names this tag (or `*`)? Weak comparison, as RFC 9110 §13.1.2 asks for this header. */
+/** The browser's cached copy is this one: If-None-Match names the tag (or `*`), judged by `fresh`. */
 function cachedCopyMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch
-    .split(",")
-    .map((tag) => tag.trim().replace(/^W\//, ""))
-    .some((tag) => tag === "*" || tag === etag);
+  return ifNoneMatch !== undefined && fresh({ "if-none-match": ifNoneMatch }, { etag });
 }
 
 /**
