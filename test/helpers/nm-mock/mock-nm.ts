@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import dbus from "@particle/dbus-next";
 import { endProcess, firstLine, trackForExit } from "../child-processes.js";
+import { privateBusConfig } from "../private-bus.js";
 import { needsSystemPackage } from "../system.js";
 
 /** Debian's python3-dbusmock is installed for the system Python, not for any other python3 on PATH. */
@@ -126,22 +127,7 @@ export class MockNetworkManager {
     const dir = await mkdtemp(join(tmpdir(), "wifiprov-dbus-"));
     const socket = join(dir, "bus");
     const config = join(dir, "bus.conf");
-    await writeFile(
-      config,
-      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=${socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`,
-    );
+    await writeFile(config, privateBusConfig(socket, "session"));
     const daemon = spawn("dbus-daemon", [`--config-file=${config}`, "--nofork", "--print-address=1"], {
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -23,6 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dbus from "@particle/dbus-next";
 import { endProcess, firstLine, trackForExit } from "../child-processes.js";
+import { privateBusConfig } from "../private-bus.js";
 import { needsSystemPackage } from "../system.js";
 
 const NM_NAME = "org.freedesktop.NetworkManager";
@@ -58,24 +59,6 @@ export function needsRealNm(): { skip?: string } {
         : `cannot create network+mount namespaces here (unshare: ${(probe.stderr || String(probe.error)).trim()})`;
   }
   return namespaceProbe === undefined ? {} : { skip: namespaceProbe };
-}
-
-function busConfig(socket: string): string {
-  // A system-type bus for the sandbox only: everyone may own and call anything (NetworkManager must own its name,
-  // the tests must call it as root). Nothing outside this test reaches the socket.
-  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=${socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`;
 }
 
 function nmConfig(keyfileDir: string): string {
@@ -153,7 +136,7 @@ export class RealNetworkManager {
     const dir = await mkdtemp(join(base, "wifiprov-realnm-"));
     await mkdir(join(dir, "system-connections"));
     await mkdir(join(dir, "conf.d"));
-    await writeFile(join(dir, "bus.conf"), busConfig(join(dir, "bus")));
+    await writeFile(join(dir, "bus.conf"), privateBusConfig(join(dir, "bus"), "system"));
     await writeFile(join(dir, "NetworkManager.conf"), nmConfig(join(dir, "system-connections")));
     // setpriv --pdeathsig: the bus ends with the test process even when that is SIGKILLed (no exit hook runs then).
     const daemon = spawn(
