@@ -20,7 +20,7 @@
  */
 import { Status } from "../proto/index.js";
 import type { Check, CheckResult } from "./checks.js";
-import { CheckFailure, call, establish, missingCredentials, open, request } from "./context.js";
+import { CheckFailure, call, decryptReply, establish, missingCredentials, open, request } from "./context.js";
 import type { CheckContext, Session } from "./context.js";
 import { ctrlResetRequest, getStatusRequest, statusName } from "./messages.js";
 import {
@@ -33,7 +33,6 @@ import {
   setConfigRequest,
 } from "./messages-provision.js";
 import type { StationStatus } from "./messages-provision.js";
-import { describeOutcome } from "./wire.js";
 
 /** How long a connection attempt may take before the check gives up (a real ESP32 scans all channels first). */
 const CONNECT_BUDGET_MS = 60_000;
@@ -77,13 +76,13 @@ export function wrongPassphrase(passphrase: string): string {
   return wrong.length >= 8 ? wrong : `${wrong}xxxxxxxx`.slice(0, 8);
 }
 
-/** One session per check; requests reconnect with the cookie when the device closed an idle socket. */
-async function sessionFor(ctx: CheckContext): Promise<Session> {
-  return establish(ctx);
+/** One session per check; its requests reconnect with the cookie when the device closed an idle socket. */
+async function reopenIfClosed(ctx: CheckContext, session: Session): Promise<void> {
+  if (session.conn.closed && session.cookie !== undefined) session.conn = await open(ctx);
 }
 
 async function send(ctx: CheckContext, session: Session, endpoint: string, plain: Uint8Array) {
-  if (session.conn.closed && session.cookie !== undefined) session.conn = await open(ctx);
+  await reopenIfClosed(ctx, session);
   return call(ctx, session, endpoint, plain);
 }
 
@@ -92,24 +91,12 @@ const getStatus = async (ctx: CheckContext, s: Session) =>
 
 /** CtrlReset / CtrlReprov: the status, or "absent" when prov-ctrl is 404. */
 async function ctrl(ctx: CheckContext, s: Session, which: "reset" | "reprov"): Promise<Status | "absent"> {
-  if (s.conn.closed && s.cookie !== undefined) s.conn = await open(ctx);
+  await reopenIfClosed(ctx, s);
   const plain = which === "reset" ? ctrlResetRequest() : ctrlReprovRequest();
   const outcome = await s.conn.request(request(ctx, "prov-ctrl", s.security.encrypt(plain), s.cookie));
   if (outcome.kind === "reply" && outcome.status === 404) return "absent";
-  if (outcome.kind !== "reply" || outcome.status !== 200) {
-    throw new CheckFailure(
-      `Ctrl${which === "reset" ? "Reset" : "Reprov"}: the device ${describeOutcome(outcome)}`,
-    );
-  }
-  let plainReply: Uint8Array;
-  try {
-    plainReply = s.security.decrypt(outcome.body);
-  } catch (err) {
-    throw new CheckFailure(
-      `prov-ctrl: the reply does not decrypt (${err instanceof Error ? err.message : String(err)})`,
-    );
-  }
-  return readCtrlStatus(plainReply, which === "reset" ? "respCtrlReset" : "respCtrlReprov");
+  const label = which === "reset" ? "CtrlReset" : "CtrlReprov";
+  return readCtrlStatus(decryptReply(s, "prov-ctrl", outcome, label), `resp${label}`);
 }
 
 async function setAndApply(ctx: CheckContext, s: Session, ssid: string, passphrase: string) {
@@ -171,7 +158,7 @@ const reprovWhenStarted: Check = {
   skip: (ctx) =>
     needsProvision(ctx) ?? (ctx.expect.ctrl === false ? "the release has no prov-ctrl" : undefined),
   run: async (ctx) => {
-    const s = await sessionFor(ctx);
+    const s = await establish(ctx);
     try {
       const status = await ctrl(ctx, s, "reprov");
       if (status === "absent") {
@@ -209,7 +196,7 @@ const setConfig: Check = {
   why: "apps read GetStatus right after SetConfig; a device that starts connecting before Apply races the app's Apply",
   skip: needsFailurePath,
   run: async (ctx) => {
-    const s = await sessionFor(ctx);
+    const s = await establish(ctx);
     try {
       const before = await getStatus(ctx, s);
       const set = readConfigStatus(
@@ -242,7 +229,7 @@ const wrongPassphraseCheck: Check = {
   why: "apps tell the user 'wrong password' only from AuthError, and wait for a final state: a device that stays Connecting or reports another reason leaves the user guessing",
   skip: needsFailurePath,
   run: async (ctx) => {
-    const s = await sessionFor(ctx);
+    const s = await establish(ctx);
     try {
       const apply = readConfigStatus(
         await send(ctx, s, "prov-config", applyConfigRequest()),
@@ -343,7 +330,7 @@ const applyAfterFailure: Check = {
   skip: (ctx) =>
     needsFailurePath(ctx) ?? (ctx.run.failed ? undefined : "the device did not reach the failed state"),
   run: async (ctx) => {
-    const s = await sessionFor(ctx);
+    const s = await establish(ctx);
     try {
       const { set, apply } = await setAndApply(
         ctx,
@@ -374,7 +361,7 @@ const resetWhenFailed: Check = {
   skip: (ctx) =>
     needsFailurePath(ctx) ?? (ctx.run.failed ? undefined : "the device did not reach the failed state"),
   run: async (ctx) => {
-    const s = await sessionFor(ctx);
+    const s = await establish(ctx);
     try {
       const reset = await ctrl(ctx, s, "reset");
       if (reset === "absent") return result("fail", "prov-ctrl is 404");
@@ -406,7 +393,7 @@ const connect: Check = {
       ? "the device refused CtrlReset after the failed attempt, so it cannot take new credentials"
       : undefined),
   run: async (ctx) => {
-    const s = await sessionFor(ctx);
+    const s = await establish(ctx);
     try {
       const { ssid, passphrase } = ctx.provision!;
       const { set, apply } = await setAndApply(ctx, s, ssid, passphrase);
@@ -489,7 +476,7 @@ const afterSuccess: Check = {
     if (ctx.run.autoStop !== false) {
       return result("deviation", `still serving ${seconds(STOP_BUDGET_MS)} after reporting Connected`);
     }
-    const s = await sessionFor(ctx);
+    const s = await establish(ctx);
     try {
       const reprov = await ctrl(ctx, s, "reprov");
       const did = `still serving (auto-stop disabled); CtrlReprov ${reprov === "absent" ? "404" : statusName(reprov)}`;

@@ -185,8 +185,21 @@ export async function call(
   conn = session.conn,
 ): Promise<Uint8Array> {
   const outcome = await conn.request(request(ctx, endpoint, session.security.encrypt(plain), session.cookie));
+  return decryptReply(session, endpoint, outcome);
+}
+
+/**
+ * The plaintext of a 200 reply to a request on `endpoint`; CheckFailure naming `label` (default the endpoint)
+ * for anything else, and the endpoint when the reply does not decrypt.
+ */
+export function decryptReply(
+  session: Session,
+  endpoint: string,
+  outcome: Outcome,
+  label = endpoint,
+): Uint8Array {
   if (outcome.kind !== "reply" || outcome.status !== 200) {
-    throw new CheckFailure(`${endpoint}: the device ${describeOutcome(outcome)}`);
+    throw new CheckFailure(`${label}: the device ${describeOutcome(outcome)}`);
   }
   try {
     return session.security.decrypt(outcome.body);
