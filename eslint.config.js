@@ -43,7 +43,7 @@ const BROWSER_SAFE_LAYERS = new Set(["proto", "crypto", "security", "protocomm",
 const BROWSER_SAFE_FILES = {
   transport: ["types.ts", "fetch-client-transport.ts", "http-status.ts", "host-port.ts"],
 };
-const NODE_ONLY_FILES = { crypto: ["node-crypto-port.ts"] };
+const NODE_ONLY_FILES = { crypto: ["node-crypto-port.ts", "power-pool.ts"] };
 
 /**
  * src/networkmanager (the NetworkManager D-Bus door shared by the device's radio and the laptop's join) is a

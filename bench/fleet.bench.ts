@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createClientSession, createDeviceSecurity, generateSec2Credentials } from "../src/security/index.js";
+import { sec2HandshakePair } from "./handshake-fixture.js";
 import { measureMedian } from "./measure.js";
 import type { BenchRow } from "./run.js";
 
@@ -58,22 +58,7 @@ interface FleetRun {
 
 /** CPU of one device handshake plus one client handshake (sec2 patch 1), no I/O: the fleet's floor per device. */
 async function handshakeFloor(): Promise<number> {
-  const { salt, verifier } = generateSec2Credentials("wifiprov", "abcd1234");
-  const security = createDeviceSecurity({ version: 2, patchVersion: 1, salt, verifier });
-  const m = await measureMedian(
-    () => {
-      const device = security.createSession();
-      const client = createClientSession({
-        version: 2,
-        patchVersion: 1,
-        username: "wifiprov",
-        password: "abcd1234",
-      });
-      let request: Uint8Array | null = client.begin();
-      while (request !== null) request = client.next(device.handshake(request));
-    },
-    { warmup: 20, durationMs: 400 },
-  );
+  const m = await measureMedian(sec2HandshakePair(), { warmup: 20, durationMs: 400 });
   return m.cpuMsPerOp;
 }
 

@@ -5,7 +5,7 @@
  * module here: it is bundled for the browser.
  */
 import { defaultRandomBytes } from "../src/crypto/random.js";
-import { createClientSession, createDeviceSecurity } from "../src/security/index.js";
+import { createClientSession, createDeviceSecurity, generateSec2Credentials } from "../src/security/index.js";
 import type { ClientSessionOptions, DeviceSecurityOptions, RandomBytes } from "../src/security/index.js";
 
 /** A source that returns the same bytes for the same request length on every call. */
@@ -33,4 +33,28 @@ export function transcript(device: DeviceSecurityOptions, client: ClientSessionO
     request = c.next(reply);
   }
   return messages;
+}
+
+/**
+ * One sec2 handshake (patch 1) of both roles in memory, with every exponentiation on the calling thread: an
+ * explicit random source keeps the powers precomputed on another thread (src/crypto/power-pool.ts) out. Its
+ * CPU is the floor of a sec2 session's.
+ */
+export function sec2HandshakePair(): () => void {
+  const { salt, verifier } = generateSec2Credentials("wifiprov", "abcd1234");
+  const random = defaultRandomBytes;
+  const security = createDeviceSecurity({ version: 2, patchVersion: 1, salt, verifier, random });
+  const client: ClientSessionOptions = {
+    version: 2,
+    patchVersion: 1,
+    username: "wifiprov",
+    password: "abcd1234",
+    random,
+  };
+  return () => {
+    const device = security.createSession();
+    const session = createClientSession(client);
+    let request: Uint8Array | null = session.begin();
+    while (request !== null) request = session.next(device.handshake(request));
+  };
 }

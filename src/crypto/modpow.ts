@@ -32,4 +32,13 @@ export class ModularExponentiator {
     this.#engine ??= cryptoPort.modPow(this.#modulusBytes);
     return this.#engine(b, exponent);
   }
+
+  /**
+   * A random exponent of `exponentBytes` bytes (top bit set) with base^exponent mod N, if the platform
+   * computed one ahead of time off this thread (node:crypto does, on a worker); else undefined.
+   */
+  ahead(base: bigint, exponentBytes: number): { exponent: Uint8Array; power: bigint } | undefined {
+    const pair = cryptoPort.powerAhead?.(this.#modulusBytes, base, exponentBytes);
+    return pair === undefined ? undefined : { exponent: pair.exponent, power: bytesToBigInt(pair.power) };
+  }
 }

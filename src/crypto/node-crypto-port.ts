@@ -16,6 +16,8 @@ import {
 } from "node:crypto";
 import type { Cipher, DiffieHellman, KeyObject } from "node:crypto";
 import { bigIntModPow } from "./bigint-modpow.js";
+import { PowerPool } from "./power-pool.js";
+import type { PowerPair } from "./power-pool.js";
 import type { AesCtrKeystream, CryptoPort, X25519PrivateKey } from "./port.js";
 
 const GCM_TAG_LENGTH = 16;
@@ -165,6 +167,20 @@ function modPow(modulusBytes: Uint8Array): (base: bigint, exponent: bigint) => b
   };
 }
 
+/** The process's pool of precomputed powers (exported for tests, which wait on its `settled()`). */
+export const powerPool = new PowerPool();
+/** One exponentiation function per modulus, to check the first pair the pool computes for it. */
+const checkers = new Map<string, (base: bigint, exponent: bigint) => bigint>();
+
+function powerAhead(modulus: Uint8Array, base: bigint, exponentBytes: number): PowerPair | undefined {
+  return powerPool.take(modulus, toMinBytes(base), exponentBytes, ({ exponent, power }) => {
+    const key = Buffer.from(modulus).toString("hex");
+    let pow = checkers.get(key);
+    if (pow === undefined) checkers.set(key, (pow = modPow(modulus)));
+    return pow(base, toBigInt(exponent)) === toBigInt(power);
+  });
+}
+
 export const cryptoPort: CryptoPort = {
   name: "node:crypto",
   randomBytes: (length) => new Uint8Array(randomBytes(length)),
@@ -175,5 +191,6 @@ export const cryptoPort: CryptoPort = {
   aesGcmSeal,
   aesGcmOpen,
   modPow,
+  powerAhead,
   timingSafeEqual: (a, b) => timingSafeEqual(a, b),
 };

@@ -46,6 +46,16 @@ export interface CryptoPort {
    * exponent > 0 (modpow.ts answers the other cases in closed form).
    */
   modPow(modulus: Uint8Array): (base: bigint, exponent: bigint) => bigint;
+  /**
+   * Optional: a random exponent of `exponentBytes` bytes with its top bit set, and base^exponent mod N
+   * (left-padded to the modulus length), computed ahead of time off the calling thread; undefined when none
+   * is ready, and then the caller draws and computes its own. Each pair is handed out once.
+   */
+  powerAhead?(
+    modulus: Uint8Array,
+    base: bigint,
+    exponentBytes: number,
+  ): { exponent: Uint8Array; power: Uint8Array } | undefined;
   /** Constant-time equality of two byte strings of the same length. */
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
 }

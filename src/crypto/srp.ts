@@ -54,6 +54,25 @@ export function srpPow(base: bigint, exponent: bigint): bigint {
   return group.pow(base, exponent);
 }
 
+/** Bytes of the private values a and b (ESP-IDF and esp_prov draw 32). */
+export const SRP_PRIVATE_LENGTH = 32;
+
+/** A private value with its public power g^value mod N. */
+export interface SrpPrivateAhead {
+  value: Uint8Array;
+  power: bigint;
+}
+
+/**
+ * A private value (32 bytes, top bit set) with g^value mod N already computed off this thread, when the
+ * platform keeps such pairs ready (modpow.ts); undefined otherwise. For SrpClient.start and
+ * SrpServer.respond, which then skip that exponentiation.
+ */
+export function srpPrivateAhead(): SrpPrivateAhead | undefined {
+  const pair = group.ahead(SRP_G, SRP_PRIVATE_LENGTH);
+  return pair === undefined ? undefined : { value: pair.exponent, power: pair.power };
+}
+
 /** x = H(s || H(I ":" p)) with the full 64-byte inner digest (ESP-IDF's C formula, §7.6). */
 export function srpComputeX(
   salt: Uint8Array,
@@ -128,8 +147,9 @@ export class SrpServer {
   /**
    * Takes the client's A (exactly 384 bytes on the wire) and the 32-byte private value b (read as a
    * big-endian integer, no bit forcing); returns MIN(B), the bytes the device sends and hashes (§7.6).
+   * `power`, when given, is g^b mod N computed beforehand (srpPrivateAhead).
    */
-  respond(clientPublic: Uint8Array, privateValue: Uint8Array): Uint8Array {
+  respond(clientPublic: Uint8Array, privateValue: Uint8Array, power?: bigint): Uint8Array {
     if (clientPublic.length !== SRP_LENGTH) {
       throw new ProtocolError(
         `SRP client public key must be ${SRP_LENGTH} bytes, got ${clientPublic.length}`,
@@ -140,7 +160,7 @@ export class SrpServer {
     if (a === 0n) throw new ProtocolError("SRP client public key is 0 mod N");
     const b = bytesToBigInt(privateValue);
     const v = this.#verifier;
-    const serverPublicInt = (SRP_K * v + srpPow(SRP_G, b)) % SRP_N;
+    const serverPublicInt = (SRP_K * v + (power ?? srpPow(SRP_G, b))) % SRP_N;
     const serverPublic = bigIntToMinBytes(serverPublicInt);
     const u = srpComputeU(clientPublic, serverPublic);
     const premaster = srpPow((a * srpPow(v, u)) % SRP_N, b);
@@ -202,14 +222,15 @@ export class SrpClient {
 
   /**
    * Takes 32 private bytes (the top bit is forced to 1, as esp_prov does, so a ≥ 2^255) and returns A as
-   * exactly 384 bytes: devices reject any other length (§7.6, the esp_prov 1-in-256 bug).
+   * exactly 384 bytes: devices reject any other length (§7.6, the esp_prov 1-in-256 bug). `power`, when
+   * given, is g^a mod N for the value with its top bit set, computed beforehand (srpPrivateAhead).
    */
-  start(privateValue: Uint8Array): Uint8Array {
+  start(privateValue: Uint8Array, power?: bigint): Uint8Array {
     const bytes = Uint8Array.from(privateValue);
     if (bytes.length > 0) bytes[0]! |= 0x80;
     this.#a = bytesToBigInt(bytes);
     wipe(bytes);
-    this.#clientPublic = bigIntToPaddedBytes(srpPow(SRP_G, this.#a), SRP_LENGTH);
+    this.#clientPublic = bigIntToPaddedBytes(power ?? srpPow(SRP_G, this.#a), SRP_LENGTH);
     return this.#clientPublic;
   }
 

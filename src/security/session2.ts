@@ -5,11 +5,21 @@
  *   device: per Cmd0, 32 bytes b; per successful Cmd1, the nonce: 8 bytes (patch 1, followed by the
  *           counter 00000001) or 16 bytes (patch 0, as v5.0…v5.4.0 security2.c: AES_GCM_IV_SIZE 16);
  *   client: per begin(), 32 bytes a (top bit forced to 1, as esp_prov does).
+ * Without an injected source, a and b may come with g^a / g^b already computed on another thread
+ * (srpPrivateAhead, crypto/power-pool.ts); such a b has its top bit set, as a always has.
  */
 import { AuthenticationError, ProtocolError } from "../errors.js";
 import { bytesToBigInt, concatBytes, toBytes, wipe } from "../crypto/bytes.js";
 import { defaultRandomBytes } from "../crypto/random.js";
-import { SRP_LENGTH, SRP_N, SrpClient, SrpServer } from "../crypto/srp.js";
+import {
+  SRP_LENGTH,
+  SRP_N,
+  SRP_PRIVATE_LENGTH,
+  SrpClient,
+  SrpServer,
+  srpPrivateAhead,
+} from "../crypto/srp.js";
+import type { SrpPrivateAhead } from "../crypto/srp.js";
 import {
   encodeSec2Command0,
   encodeSec2Command1,
@@ -29,8 +39,8 @@ import type {
   SecurityPatchVersion,
 } from "./types.js";
 
-const PRIVATE_VALUE_LENGTH = 32;
 const NONCE_PREFIX_LENGTH = 8;
+const none = (): undefined => undefined;
 /** Post-v5.5 hardening (§10 item 11): usernames are 1..65535 bytes. */
 const MAX_USERNAME_LENGTH = 65535;
 
@@ -42,6 +52,8 @@ export interface DeviceSession2Options {
   /** true (v5.5): Cmd0 in any state restarts the handshake; false (v4.x-style): only in the initial state. */
   restartOnCmd0: boolean;
   random?: RandomBytes;
+  /** Where b and g^b come from before `random` is asked; default: srpPrivateAhead unless `random` is given. */
+  precomputed?: () => SrpPrivateAhead | undefined;
 }
 
 export class DeviceSession2 implements DeviceSecuritySession {
@@ -51,6 +63,7 @@ export class DeviceSession2 implements DeviceSecuritySession {
   readonly #verifier: Uint8Array;
   readonly #restartOnCmd0: boolean;
   readonly #random: RandomBytes;
+  readonly #precomputed: () => SrpPrivateAhead | undefined;
   #state: DeviceHandshakeState = "initial";
   #srp: SrpServer | undefined;
   #username: Uint8Array | undefined;
@@ -62,6 +75,7 @@ export class DeviceSession2 implements DeviceSecuritySession {
     this.#verifier = Uint8Array.from(options.verifier);
     this.#restartOnCmd0 = options.restartOnCmd0;
     this.#random = options.random ?? defaultRandomBytes;
+    this.#precomputed = options.precomputed ?? (options.random === undefined ? srpPrivateAhead : none);
   }
 
   get established(): boolean {
@@ -101,8 +115,9 @@ export class DeviceSession2 implements DeviceSecuritySession {
     if (bytesToBigInt(clientPubkey) % SRP_N === 0n)
       throw new ProtocolError("sec2: client public key A is 0 mod N");
     const srp = new SrpServer(this.#salt, this.#verifier);
-    const b = this.#random(PRIVATE_VALUE_LENGTH);
-    const serverPublic = srp.respond(clientPubkey, b);
+    const ahead = this.#precomputed();
+    const b = ahead?.value ?? this.#random(SRP_PRIVATE_LENGTH);
+    const serverPublic = srp.respond(clientPubkey, b, ahead?.power);
     wipe(b);
     this.#srp = srp;
     this.#username = Uint8Array.from(username);
@@ -163,6 +178,8 @@ export interface ClientSession2Options {
   username: Uint8Array | string;
   password: Uint8Array | string;
   random?: RandomBytes;
+  /** Where a and g^a come from before `random` is asked; default: srpPrivateAhead unless `random` is given. */
+  precomputed?: () => SrpPrivateAhead | undefined;
 }
 
 export class ClientSession2 implements ClientSecuritySession {
@@ -171,6 +188,7 @@ export class ClientSession2 implements ClientSecuritySession {
   readonly #username: Uint8Array;
   readonly #password: Uint8Array;
   readonly #random: RandomBytes;
+  readonly #precomputed: () => SrpPrivateAhead | undefined;
   #state: ClientHandshakeState = "initial";
   #srp: SrpClient | undefined;
   #cipher: Sec2Cipher | undefined;
@@ -180,6 +198,7 @@ export class ClientSession2 implements ClientSecuritySession {
     this.#username = toBytes(options.username);
     this.#password = toBytes(options.password);
     this.#random = options.random ?? defaultRandomBytes;
+    this.#precomputed = options.precomputed ?? (options.random === undefined ? srpPrivateAhead : none);
   }
 
   get established(): boolean {
@@ -190,8 +209,9 @@ export class ClientSession2 implements ClientSecuritySession {
     requireOpen(this.#state, "sec2");
     this.#reset();
     const srp = new SrpClient(this.#username, this.#password);
-    const a = this.#random(PRIVATE_VALUE_LENGTH);
-    const clientPublic = srp.start(a);
+    const ahead = this.#precomputed();
+    const a = ahead?.value ?? this.#random(SRP_PRIVATE_LENGTH);
+    const clientPublic = srp.start(a, ahead?.power);
     wipe(a);
     this.#srp = srp;
     this.#state = "awaiting-response0";

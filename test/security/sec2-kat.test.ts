@@ -2,7 +2,17 @@
 // sec2_known_answer.json (the example's wifiprov/abcd1234 salt + verifier), through the sessions of both roles.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { queuedRandomBytes, sha512, SRP_K, srpComputeVerifier, srpComputeX } from "../../src/crypto/index.js";
+import {
+  bytesToBigInt,
+  queuedRandomBytes,
+  sha512,
+  SRP_G,
+  SRP_K,
+  srpComputeVerifier,
+  srpComputeX,
+  srpPow,
+} from "../../src/crypto/index.js";
+import { ClientSession2, DeviceSession2 } from "../../src/security/session2.js";
 import {
   createClientSession,
   createDeviceSecurity,
@@ -153,3 +163,74 @@ test("sec2_known_answer.json: the IDF example's salt/verifier for wifiprov/abcd1
   assert.equal(hex(made.salt), v.salt);
   assert.equal(hex(made.verifier), v.verifier);
 });
+
+// Values precomputed off the thread (crypto/power-pool.ts) take the place of b and a with their powers: the
+// sessions must send what the vector says for that b / a, so the precomputed power is the one used.
+for (const v of kat.vectors) {
+  test(`device KAT ${v.name}: b and g^b given precomputed give the same B and M2`, () => {
+    const b = unhex(v.b);
+    const device = new DeviceSession2({
+      patchVersion: 1,
+      salt: unhex(v.salt),
+      verifier: unhex(v.verifier),
+      restartOnCmd0: true,
+      random: queuedRandomBytes(chunks("0102030405060708")),
+      precomputed: () => ({ value: Uint8Array.from(b), power: srpPow(SRP_G, bytesToBigInt(b)) }),
+    });
+    const resp0 = sec2(
+      device.handshake(
+        message({
+          msg: Sec2MsgType.S2Session_Command0,
+          payload: {
+            case: "sc0",
+            value: {
+              $typeName: "S2SessionCmd0",
+              clientUsername: new TextEncoder().encode(v.I),
+              clientPubkey: unhex(v.A),
+            },
+          },
+        }),
+      ),
+    );
+    assert.equal(hex((resp0.payload.value as { devicePubkey: Uint8Array }).devicePubkey), v.B);
+    const resp1 = sec2(
+      device.handshake(
+        message({
+          msg: Sec2MsgType.S2Session_Command1,
+          payload: { case: "sc1", value: { $typeName: "S2SessionCmd1", clientProof: unhex(v.M1) } },
+        }),
+      ),
+    );
+    assert.equal(hex((resp1.payload.value as { deviceProof: Uint8Array }).deviceProof), v.M2);
+  });
+
+  test(`device KAT ${v.name}: a and g^a given precomputed give the same A and M1`, () => {
+    const a = unhex(v.a);
+    const client = new ClientSession2({
+      patchVersion: 1,
+      username: v.I,
+      password: v.P,
+      random: () => assert.fail("a comes precomputed: no random bytes are drawn"),
+      precomputed: () => ({ value: Uint8Array.from(a), power: srpPow(SRP_G, bytesToBigInt(a)) }),
+    });
+    const cmd0 = sec2(client.begin());
+    assert.equal(hex((cmd0.payload.value as { clientPubkey: Uint8Array }).clientPubkey), v.A);
+    const cmd1 = sec2(
+      client.next(
+        message({
+          msg: Sec2MsgType.S2Session_Response0,
+          payload: {
+            case: "sr0",
+            value: {
+              $typeName: "S2SessionResp0",
+              status: 0,
+              devicePubkey: unhex(v.B),
+              deviceSalt: unhex(v.salt),
+            },
+          },
+        }),
+      )!,
+    );
+    assert.equal(hex((cmd1.payload.value as { clientProof: Uint8Array }).clientProof), v.M1);
+  });
+}
