@@ -7,8 +7,9 @@
  * Node only (node-crypto-port.ts uses it).
  *
  * The worker starts on the second request for a group, so a process that runs one handshake (a single
- * `wifiprov provision`) never pays for a thread it would not use; it is unref'd, so it never keeps a
- * process alive. Each pair is handed out once and the pool keeps no copy.
+ * `wifiprov provision`) never pays for the thread (about 10 MiB and 25 ms of CPU to start); it ends after
+ * IDLE_MS without a request, so a device that handshakes now and then does not keep it; and it is unref'd,
+ * so it never keeps a process alive. Each pair is handed out once and the pool keeps no copy.
  */
 import { Worker } from "node:worker_threads";
 
@@ -25,6 +26,8 @@ const DEPTH = 8;
  * message per few pairs rather than one per pair.
  */
 const LOW_WATER = DEPTH / 2;
+/** A worker with nothing asked of it for this long is ended; the pairs it made stay ready. */
+const IDLE_MS = 10_000;
 
 /**
  * The worker, as plain JavaScript, so that it runs the same from the compiled package, from the sources
@@ -67,12 +70,13 @@ interface Group {
 }
 
 export class PowerPool {
-  /** undefined: not started; null: stopped (failed or closed), the pool answers nothing from then on. */
+  /** undefined: not running (not started yet, or ended when idle); null: failed or closed, for good. */
   #worker: Worker | null | undefined;
   readonly #groups = new Map<string, Group>();
   #waiters: (() => void)[] = [];
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Whether the worker thread has been started (and not stopped). */
+  /** Whether the worker thread is running. */
   get started(): boolean {
     return this.#worker !== undefined && this.#worker !== null;
   }
@@ -129,6 +133,15 @@ export class PowerPool {
     if (worker) await worker.terminate();
   }
 
+  /** Ends an idle worker (not the pool: the next refill starts another). */
+  #retire(): void {
+    const worker = this.#worker;
+    if (!worker || this.#outstanding() > 0) return;
+    this.#worker = undefined;
+    worker.removeAllListeners();
+    void worker.terminate();
+  }
+
   #refill(key: string, group: Group): void {
     const have = group.ready.length + group.requested;
     if (have >= LOW_WATER) return;
@@ -136,6 +149,7 @@ export class PowerPool {
     if (worker === null) return;
     const count = DEPTH - have;
     group.requested += count;
+    clearTimeout(this.#idleTimer);
     worker.postMessage({
       key,
       modulus: group.modulus,
@@ -178,6 +192,7 @@ export class PowerPool {
   }
 
   #stop(): void {
+    clearTimeout(this.#idleTimer);
     this.#worker = null;
     this.#groups.clear();
     this.#wake();
@@ -190,7 +205,13 @@ export class PowerPool {
   }
 
   #wake(): void {
-    if (this.#outstanding() > 0 || this.#waiters.length === 0) return;
+    if (this.#outstanding() > 0) return;
+    if (this.#worker) {
+      clearTimeout(this.#idleTimer);
+      this.#idleTimer = setTimeout(() => this.#retire(), IDLE_MS);
+      this.#idleTimer.unref();
+    }
+    if (this.#waiters.length === 0) return;
     this.#worker?.unref();
     const waiters = this.#waiters;
     this.#waiters = [];

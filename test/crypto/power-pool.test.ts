@@ -45,6 +45,29 @@ test("one request starts no thread; the second does, and the pairs that follow a
   }
 });
 
+test("a worker asked nothing for 10 s ends, its pairs stay ready, and the next refill starts another", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const pool = new PowerPool();
+  try {
+    pool.take(SRP_N_BYTES, FIVE, 32, right);
+    pool.take(SRP_N_BYTES, FIVE, 32, right);
+    await pool.settled();
+    t.mock.timers.tick(9_999);
+    assert.equal(pool.started, true);
+    t.mock.timers.tick(1);
+    assert.equal(pool.started, false, "an idle device does not keep the thread");
+    const kept = pool.take(SRP_N_BYTES, FIVE, 32, right);
+    assert.ok(kept !== undefined && right(kept), "the pairs made before are still handed out");
+    while (pool.take(SRP_N_BYTES, FIVE, 32, right) !== undefined);
+    assert.equal(pool.started, true, "running low starts a new worker");
+    await pool.settled();
+    const fresh = pool.take(SRP_N_BYTES, FIVE, 32, right);
+    assert.ok(fresh !== undefined && right(fresh));
+  } finally {
+    await pool.close();
+  }
+});
+
 test("a group whose first pair does not check out is never used", async () => {
   const pool = new PowerPool();
   try {
@@ -60,7 +83,7 @@ test("a group whose first pair does not check out is never used", async () => {
   }
 });
 
-test("once the worker has ended, the pool answers nothing and starts no other", async () => {
+test("once closed, the pool answers nothing and starts no other worker", async () => {
   const pool = new PowerPool();
   pool.take(SRP_N_BYTES, FIVE, 32, right);
   pool.take(SRP_N_BYTES, FIVE, 32, right);
