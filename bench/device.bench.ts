@@ -1,6 +1,7 @@
 /**
  * The device under load: sequential full provisioning sessions against one keep-running device (new
- * connection, handshake, SetConfig, ApplyConfig, status polling until Connected, CtrlReprov), for sec0/1/2;
+ * connection, handshake, SetConfig, ApplyConfig, status polling until Connected, CtrlReprov), for sec0/1/2,
+ * and sec2 once more with every exponentiation on the main thread (no powers computed ahead on a worker);
  * one HTTP exchange alone; idle resident memory and start-up time, in process and as a `wifiprov device`
  * process. Simulated time runs at scale 0, so the figures are the cost of the protocol stack itself (HTTP,
  * crypto, protobuf, state machine), not of radio delays. The machine may be shared: rates are medians of
