@@ -1,7 +1,7 @@
 /**
  * The crypto port on node:crypto (OpenSSL): the default on Node, chosen by the `node` condition of `#crypto`.
- * Imports nothing from this package but types and the pure BigInt fallback, so a copy under dist/ and one
- * under src/ behave the same.
+ * Imports nothing from this package but types, the pure BigInt fallback and the pool of powers computed
+ * ahead (power-pool.ts), so a copy under dist/ and one under src/ behave the same.
  */
 import {
   createCipheriv,

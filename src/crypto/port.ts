@@ -5,8 +5,8 @@
  *   node    → node-crypto-port.ts  (node:crypto, OpenSSL: the fast path)
  *   browser → pure-js-crypto-port.ts (@noble/* and BigInt; a page a device serves over plain HTTP is not a
  *             secure context, so crypto.subtle is absent there and only crypto.getRandomValues is left)
- * Implementations import nothing else from this package (only this type), so a bundle or a test may load
- * either one on its own. Errors they throw are plain; the wrappers beside them (x25519.ts, aes-gcm.ts…)
+ * Implementations import nothing else from this package but this type and helpers of their own beside them
+ * (bigint-modpow.ts; power-pool.ts for Node), so a bundle or a test may load either one on its own. Errors they throw are plain; the wrappers beside them (x25519.ts, aes-gcm.ts…)
  * turn them into the package's error classes.
  */
 
