@@ -40,7 +40,17 @@ import type {
 } from "./types.js";
 
 const NONCE_PREFIX_LENGTH = 8;
-const none = (): undefined => undefined;
+/**
+ * Where a session's private value (with its power) comes from before its random source is asked: the source
+ * it was given, else the pool of powers computed ahead, unless it was given a random source of its own (a
+ * known-answer test must get exactly the bytes it queued). One rule for both roles.
+ */
+function precomputedSource(options: {
+  random?: RandomBytes;
+  precomputed?: () => SrpPrivateAhead | undefined;
+}): () => SrpPrivateAhead | undefined {
+  return options.precomputed ?? (options.random === undefined ? srpPrivateAhead : () => undefined);
+}
 /** Post-v5.5 hardening (§10 item 11): usernames are 1..65535 bytes. */
 const MAX_USERNAME_LENGTH = 65535;
 
@@ -75,7 +85,7 @@ export class DeviceSession2 implements DeviceSecuritySession {
     this.#verifier = Uint8Array.from(options.verifier);
     this.#restartOnCmd0 = options.restartOnCmd0;
     this.#random = options.random ?? defaultRandomBytes;
-    this.#precomputed = options.precomputed ?? (options.random === undefined ? srpPrivateAhead : none);
+    this.#precomputed = precomputedSource(options);
   }
 
   get established(): boolean {
@@ -198,7 +208,7 @@ export class ClientSession2 implements ClientSecuritySession {
     this.#username = toBytes(options.username);
     this.#password = toBytes(options.password);
     this.#random = options.random ?? defaultRandomBytes;
-    this.#precomputed = options.precomputed ?? (options.random === undefined ? srpPrivateAhead : none);
+    this.#precomputed = precomputedSource(options);
   }
 
   get established(): boolean {
